@@ -1,0 +1,143 @@
+/**
+ * Checks made before a request becomes a WebSocket: is it an upgrade, is its
+ * Origin allowed, does it carry the access token. Each refusal is a plain-text
+ * response that says what was wrong.
+ *
+ * @module
+ */
+
+import type { Config } from "../config.ts";
+
+/** A plain-text refusal. */
+export function refusal(
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(`${body}\n`, {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8", ...headers },
+  });
+}
+
+/** Whether the request asks for a WebSocket upgrade. */
+export function isUpgrade(req: Request): boolean {
+  return req.headers.get("upgrade")?.toLowerCase() === "websocket";
+}
+
+/**
+ * Whether the request's Origin may open a socket: no Origin (a non-browser
+ * client), the same host as the request, or one of ALLOWED_ORIGINS.
+ */
+export function originAllowed(req: Request, config: Config): boolean {
+  const origin = req.headers.get("origin");
+  if (origin === null) return true;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (url.origin === "null") return false;
+  if (config.allowedOrigins.includes(url.origin)) return true;
+  const host = req.headers.get("host") ?? new URL(req.url).host;
+  // Compare hosts only: behind a TLS proxy the request is http but the page https.
+  return url.host.toLowerCase() === host.toLowerCase();
+}
+
+function cookieValue(req: Request, name: string): string | undefined {
+  const header = req.headers.get("cookie");
+  if (!header) return undefined;
+  for (const part of header.split(";")) {
+    const index = part.indexOf("=");
+    if (index < 0) continue;
+    if (part.slice(0, index).trim() === name) {
+      const value = part.slice(index + 1).trim();
+      try {
+        return decodeURIComponent(value);
+      } catch {
+        return value;
+      }
+    }
+  }
+  return undefined;
+}
+
+const encoder = new TextEncoder();
+
+/** Compares two secrets in time independent of where they differ. */
+export function timingSafeEqual(a: string, b: string): boolean {
+  const left = encoder.encode(a);
+  const right = encoder.encode(b);
+  const length = Math.max(left.length, right.length);
+  let difference = left.length ^ right.length;
+  for (let i = 0; i < length; i++) {
+    difference |= (left[i] ?? 0) ^ (right[i] ?? 0);
+  }
+  return difference === 0;
+}
+
+/**
+ * Whether the request carries ACCESS_TOKEN (when one is set), as the cookie
+ * `access_token` or an `Authorization: Bearer` header. Tokens in URLs are not
+ * accepted: they end up in logs and histories.
+ */
+export function tokenAccepted(req: Request, config: Config): boolean {
+  const expected = config.accessToken;
+  if (!expected) return true;
+  const authorization = req.headers.get("authorization");
+  const bearer = authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+  if (bearer !== undefined && timingSafeEqual(bearer, expected)) return true;
+  const cookie = cookieValue(req, "access_token");
+  return cookie !== undefined && timingSafeEqual(cookie, expected);
+}
+
+/**
+ * The client's address: the first X-Forwarded-For hop when TRUST_PROXY is on
+ * (only behind a proxy that sets it), else the peer address.
+ */
+export function clientAddress(
+  req: Request,
+  remoteAddr: Deno.Addr | undefined,
+  trustProxy: boolean,
+): string {
+  if (trustProxy) {
+    const first = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+    if (first) return first;
+  }
+  if (remoteAddr && "hostname" in remoteAddr) return remoteAddr.hostname;
+  return "unknown";
+}
+
+/** Runs the header checks; returns the refusal, or undefined to go on. */
+export function checkUpgradeRequest(
+  req: Request,
+  config: Config,
+): Response | undefined {
+  if (req.method !== "GET") {
+    return refusal(
+      405,
+      "Method not allowed: /ws takes GET with Upgrade: websocket",
+      {
+        allow: "GET",
+      },
+    );
+  }
+  if (!isUpgrade(req)) {
+    return refusal(
+      400,
+      "This endpoint speaks WebSocket only: connect with a WebSocket client (Upgrade: websocket)",
+    );
+  }
+  if (!originAllowed(req, config)) {
+    return refusal(403, "Origin not allowed");
+  }
+  if (!tokenAccepted(req, config)) {
+    return refusal(
+      401,
+      "Access token required: send the access_token cookie or an Authorization: Bearer header",
+      { "www-authenticate": 'Bearer realm="ws"' },
+    );
+  }
+  return undefined;
+}
