@@ -34,7 +34,10 @@ export interface Config {
   allowedOrigins: string[];
   accessToken?: string;
   trustProxy: boolean;
-  kvPath: string;
+  /** Undefined: Deno's default KV (no path; no write permission needed). */
+  kvPath?: string;
+  /** Names this process in /healthz and /metrics. */
+  instanceId: string;
   redisUrl?: string;
   bus: BusKind;
   historyOnJoin: number;
@@ -147,8 +150,14 @@ export const SETTINGS: readonly Setting[] = [
   },
   {
     name: "KV_PATH",
-    default: "./data/app.kv",
-    description: "Deno KV file for room history (`:memory:` allowed)",
+    default: "",
+    description:
+      "Deno KV file for room history (`:memory:` allowed); empty: Deno's default KV, which needs no write permission (on Deno Deploy: the app's database)",
+  },
+  {
+    name: "INSTANCE_ID",
+    default: "random per process",
+    description: "Name of this instance in /healthz and /metrics",
   },
   {
     name: "REDIS_URL",
@@ -339,6 +348,7 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
   }
   const rateBurst = integer(env, "RATE_BURST", 40, 1, 1_000_000);
   const accessToken = raw(env, "ACCESS_TOKEN");
+  const kvPath = raw(env, "KV_PATH");
   return {
     port: integer(env, "PORT", 8000, 0, 65535),
     processDelayMs: integer(env, "PROCESS_DELAY_MS", 2000, 0, 600_000),
@@ -363,7 +373,8 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
     allowedOrigins: origins(env, "ALLOWED_ORIGINS"),
     ...(accessToken ? { accessToken } : {}),
     trustProxy: boolean(env, "TRUST_PROXY", false),
-    kvPath: raw(env, "KV_PATH") ?? "./data/app.kv",
+    ...(kvPath ? { kvPath } : {}),
+    instanceId: raw(env, "INSTANCE_ID") ?? crypto.randomUUID().slice(0, 8),
     ...(redis ? { redisUrl: redis } : {}),
     bus,
     historyOnJoin: integer(env, "HISTORY_ON_JOIN", 50, 0, 100_000),
