@@ -148,6 +148,7 @@ export class Hub {
   readonly #heartbeatTimer: Timer | undefined;
   #heartbeating = false;
   #closed = false;
+  #reconnects = 0;
 
   constructor(parts: HubParts) {
     this.#log = parts.log;
@@ -159,7 +160,10 @@ export class Hub {
     this.#warn = parts.warn ?? ((message) => console.warn(message));
     this.#onClose = parts.onClose;
     this.#bus.listen((room, payload) => this.#receive(room, payload));
-    this.#bus.onReconnect(() => this.#catchUp());
+    this.#bus.onReconnect(() => {
+      this.#reconnects++;
+      return this.#catchUp();
+    });
     const heartbeatMs = parts.heartbeatMs ?? 5000;
     if (heartbeatMs > 0) {
       const timer = setInterval(() => this.#heartbeat(), heartbeatMs);
@@ -311,6 +315,11 @@ export class Hub {
     let total = 0;
     for (const feed of this.#feeds.values()) total += feed.members.size;
     return total;
+  }
+
+  /** Times the bus came back after a lost connection (for /metrics). */
+  reconnects(): number {
+    return this.#reconnects;
   }
 
   /** "degraded" while the shared bus is unreachable (local members still served). */
