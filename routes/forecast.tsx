@@ -1,0 +1,25 @@
+import type { PageProps } from "$fresh/server.ts";
+import { Head } from "$fresh/runtime.ts";
+import Forecast from "../islands/Forecast.tsx";
+
+/** `/forecast`: a live price series with a Holt forecast and its interval. */
+export default function ForecastPage(_props: PageProps) {
+  return (
+    <>
+      <Head>
+        <title>Live forecast</title>
+        <link rel="stylesheet" href="/forecast.css" />
+      </Head>
+      <main class="forecast-page">
+        <h1 class="forecast-page__title">Live price forecast</h1>
+        <p class="forecast-page__intro">
+          Each new point updates a forecast by Holt's linear trend method
+          (double exponential smoothing), with α and β fitted by least squares
+          and a prediction interval from the ETS(A,A,N) variance. Feed it from
+          the simulated ticker or paste your own numbers.
+        </p>
+        <Forecast seed={42} />
+      </main>
+    </>
+  );
+}
