@@ -1,0 +1,2 @@
+/** Browser entry `signals.js`: the `signal` factory for the deserializer. */
+export { signal } from "@preact/signals";

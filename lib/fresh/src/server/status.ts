@@ -1,0 +1,45 @@
+/**
+ * HTTP status codes by name, as std's `STATUS_CODE` that Fresh re-exports.
+ * @module
+ */
+
+/** Status codes keyed by their standard reason phrase in PascalCase. */
+export const STATUS_CODE = {
+  Continue: 100,
+  SwitchingProtocols: 101,
+  OK: 200,
+  Created: 201,
+  Accepted: 202,
+  NoContent: 204,
+  PartialContent: 206,
+  MovedPermanently: 301,
+  Found: 302,
+  SeeOther: 303,
+  NotModified: 304,
+  TemporaryRedirect: 307,
+  PermanentRedirect: 308,
+  BadRequest: 400,
+  Unauthorized: 401,
+  PaymentRequired: 402,
+  Forbidden: 403,
+  NotFound: 404,
+  MethodNotAllowed: 405,
+  NotAcceptable: 406,
+  RequestTimeout: 408,
+  Conflict: 409,
+  Gone: 410,
+  LengthRequired: 411,
+  PreconditionFailed: 412,
+  ContentTooLarge: 413,
+  URITooLong: 414,
+  UnsupportedMediaType: 415,
+  UnprocessableEntity: 422,
+  UpgradeRequired: 426,
+  TooManyRequests: 429,
+  RequestHeaderFieldsTooLarge: 431,
+  InternalServerError: 500,
+  NotImplemented: 501,
+  BadGateway: 502,
+  ServiceUnavailable: 503,
+  GatewayTimeout: 504,
+} as const;
