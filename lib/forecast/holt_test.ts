@@ -68,8 +68,9 @@ Deno.test("holt: tiny series with fixed alpha and beta matches the hand arithmet
 // "legacy-heuristic", i.e. ℓ0 = y1, b0 = y2 − y1):
 //   point forecasts 2005–2009: 43.76, 45.59, 47.43, 49.27, 51.10 (2 decimals);
 //   trends b1..b15 and one-step forecasts ŷ(1|0)..ŷ(16|15) to 4 decimals.
-// We could not read the book's own table through our tools, so the 4-decimal
-// sequences are statsmodels' figures; the 2-decimal forecasts are the book's.
+// We could not open the book's Table 7.3 through our tools, so every figure
+// here is as statsmodels prints it for that example; we did not check it
+// against the book page itself.
 const AUSAIR_1990_2004 = [
   17.5534,
   21.8601,
