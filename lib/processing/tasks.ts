@@ -6,6 +6,7 @@
  * @module
  */
 
+import { runRefitJob } from "../forecast/forecast_job.ts";
 import { proofOfWork, type ProofOfWorkInput } from "./pow.ts";
 
 /** A task: takes its input, returns (or resolves to) its output. */
@@ -14,6 +15,8 @@ export type Task = (input: never) => unknown;
 /** Every task kind the worker dispatches. */
 export const TASKS = {
   pow: (input: ProofOfWorkInput) => proofOfWork(input),
+  /** Refits a forecast series' Holt parameters (lib/forecast). */
+  forecast_refit: runRefitJob,
 } satisfies Record<string, Task>;
 
 /** The name of a known task kind. */

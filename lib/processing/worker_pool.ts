@@ -277,7 +277,9 @@ export class WorkerPool {
       slot.worker = undefined;
       slot.job = undefined;
       this.#settle(job, reason, false);
-      this.#dispatch();
+      // After the other listeners of this abort ran: the owner's queued jobs
+      // leave first instead of each starting a worker just to be dropped.
+      queueMicrotask(() => this.#dispatch());
       return;
     }
     const jobs = this.#queues.get(job.owner);

@@ -60,6 +60,8 @@ export interface SeriesHandler {
 export interface SeriesHandlerContext {
   /** Sends a frame to this connection. */
   send(frame: ServerFrame): void;
+  /** Sends an error frame (counted in stats). */
+  sendError(code: ErrorCode, message: string, id?: string): void;
   /** Aborts when the connection closes. */
   signal: AbortSignal;
   /** The connection id (the owner for fair worker-pool dispatch). */
@@ -572,6 +574,7 @@ export class Connection {
     }
     this.#series ??= factory({
       send: (out) => void this.send(out),
+      sendError: (code, message, id) => this.sendError(code, message, id),
       signal: this.#abort.signal,
       owner: this.id,
     });

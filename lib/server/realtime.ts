@@ -18,6 +18,7 @@ import {
   type ConnectionContext,
   type SeriesHandlerFactory,
 } from "./connection.ts";
+import { createSeriesHandlerFactory } from "./series_handler.ts";
 import type { RoomHub } from "./room_hub.ts";
 import { Stats, type StatsSnapshot } from "./stats.ts";
 import { checkUpgradeRequest, clientAddress, refusal } from "./upgrade.ts";
@@ -31,11 +32,13 @@ export interface RealtimeOptions {
   logger?: Logger;
   /** CPU pool; one of `config.workerPoolSize` workers is made by default. */
   pool?: WorkerPool;
+  /** Zero bits the default `pow` processor requires (tests lower it). */
+  powDifficulty?: number;
   /** Processors offered; `upper` and `pow` by default. */
   processors?: ProcessorRegistry;
   /** Rooms; without one, `join` gets an error. */
   hub?: RoomHub;
-  /** Forecast series per connection; without one, `series_*` get an error. */
+  /** Forecast series per connection; lib/forecast's sessions by default. */
   series?: SeriesHandlerFactory;
 }
 
@@ -75,7 +78,7 @@ export class RealtimeServer {
       });
     this.processors = options.processors ?? new ProcessorRegistry([
       createUpperProcessor(config.processDelayMs),
-      createPowProcessor(this.pool),
+      createPowProcessor(this.pool, options.powDifficulty),
     ]);
     this.hub = options.hub;
     this.#context = {
@@ -85,7 +88,8 @@ export class RealtimeServer {
       stats: this.#stats,
       serverVersion: SERVER_VERSION,
       hub: options.hub,
-      series: options.series,
+      series: options.series ??
+        createSeriesHandlerFactory(this.pool, config, this.logger),
       draining: () => this.#draining,
       onClosed: (connection) => this.#forget(connection),
     };

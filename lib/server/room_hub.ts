@@ -26,11 +26,17 @@ export interface RoomHub {
   /** Adds `member` and returns the `joined` frame (history after `since`). */
   join(room: string, member: RoomMember, since?: number): Promise<JoinedFrame>;
   /** Removes `member`. */
-  leave(room: string, member: RoomMember): Promise<void>;
+  leave(room: string, member: RoomMember): Promise<unknown>;
   /** Stores and fans out a message; rejects when it cannot. */
   publish(room: string, draft: RoomDraft): Promise<RoomMessage>;
   /** Members online in `room`. */
   online(room: string): number;
   /** Releases the bus and storage. */
   close(): Promise<void>;
+  /** "degraded" while the shared bus is unreachable (for /healthz). */
+  status?(): "ok" | "degraded";
+  /** Rooms with members on this process (for /healthz and /metrics). */
+  rooms?(): number;
+  /** Times the bus came back after a lost connection (for /metrics). */
+  reconnects?(): number;
 }
