@@ -108,6 +108,9 @@ Deno.test("home page: send, restart, queue, escape", async (t) => {
     });
 
     await saveScreenshot(page, "home");
+    await page.emulateMedia({ colorScheme: "dark" });
+    await saveScreenshot(page, "home-dark");
+    await page.emulateMedia({ colorScheme: "light" });
 
     await t.step(
       "server restart: reconnecting, queued, delivered once",
