@@ -46,9 +46,11 @@ export default function Room({ room }: { room: string }) {
           <span class="room-hash" aria-hidden="true">#</span>
           {room}
         </h2>
-        <span class="pill pill-neutral" data-testid="online">
-          {online} online
-        </span>
+        {joined && (
+          <span class="pill pill-neutral" data-testid="online">
+            {online} online
+          </span>
+        )}
         <ConnectionStatus
           snapshot={snapshot}
           now={now.value}
