@@ -603,3 +603,30 @@ Deno.test("garbage frames and throwing listeners do not break the client", () =>
     client.disconnect();
   }
 });
+
+Deno.test("a re-join (new name) does not resend room messages in flight", () => {
+  const { client, socket, open } = setup();
+  client.connect();
+  open();
+  client.join("r3", "Ann");
+  const joined = {
+    type: "joined",
+    room: "r3",
+    name: "Ann",
+    seq: 0,
+    history: [],
+    online: 1,
+  };
+  socket().serverSend(joined);
+  const id = client.send("once", { room: "r3" });
+  client.join("r3", "Annie");
+  assert.deepEqual(socket().sentOfType("join").at(-1), {
+    type: "join",
+    room: "r3",
+    name: "Annie",
+    since: 0,
+  });
+  socket().serverSend({ ...joined, name: "Annie" });
+  assert.deepEqual(socket().sentOfType("send").map((f) => f.id), [id]);
+  client.disconnect();
+});
