@@ -283,8 +283,12 @@ export class Connection {
       code,
       reason,
     });
+    this.#context.stats.close(code);
     this.#release();
     try {
+      // Deno drops the TCP connection (no clean handshake) if the peer sends
+      // more data frames after this close frame; the close frame itself has
+      // been queued first, so a peer that reads still sees the code.
       this.#socket.close(code, reason);
     } catch {
       // Already closed underneath; onclose will finish the session.
@@ -308,10 +312,11 @@ export class Connection {
     if (this.#finished) return;
     this.#finished = true;
     if (!this.#closing) {
+      // Closed by the peer (or dropped): count the peer's code.
       this.#closing = true;
+      this.#context.stats.close(code);
       this.#release();
     }
-    this.#context.stats.close(code);
     this.#context.logger.info("ws_closed", { connection: this.id, code });
     this.#context.onClosed(this);
   }

@@ -1,0 +1,152 @@
+/**
+ * Limits inside a connection: frame size (1009), binary frames, the rate
+ * limit (then 1008), slow readers (1013) and heartbeats.
+ */
+
+import assert from "node:assert/strict";
+import { WsClient } from "./helpers/ws_client.ts";
+import { RawWebSocket } from "./helpers/raw_ws.ts";
+import { startRealtime } from "./helpers/realtime_server.ts";
+import { createHub } from "../lib/rooms/hub.ts";
+
+Deno.test("a frame over MAX_FRAME_BYTES closes that socket with 1009, not others", async () => {
+  const server = startRealtime({ MAX_FRAME_BYTES: "1024" });
+  const big = await WsClient.open(server.wsUrl);
+  const other = await WsClient.open(server.wsUrl);
+  try {
+    big.send({ message: "é".repeat(600) }); // 1,200+ bytes in UTF-8
+    const closed = await big.closed;
+    assert.equal(closed.code, 1009);
+    other.send({ message: "still here" });
+    await other.waitFor((frame) => frame.message === "STILL HERE");
+  } finally {
+    await big.close();
+    await other.close();
+    await server.close();
+  }
+});
+
+Deno.test("a binary frame gets binary_unsupported and the socket stays open", async () => {
+  const server = startRealtime();
+  const client = await WsClient.open(server.wsUrl);
+  try {
+    client.send(new Uint8Array([1, 2, 3]));
+    const error = await client.waitFor((frame) => frame.type === "error");
+    assert.equal(error.code, "binary_unsupported");
+    client.send({ message: "text works" });
+    await client.waitFor((frame) => frame.message === "TEXT WORKS");
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});
+
+Deno.test("rate limit: rate_limited errors with ids, then close 1008 after RATE_ABUSE_LIMIT", async () => {
+  const server = startRealtime({
+    RATE_PER_SECOND: "1",
+    RATE_BURST: "5",
+    RATE_ABUSE_LIMIT: "3",
+  });
+  const client = await WsClient.open(server.wsUrl);
+  const other = await WsClient.open(server.wsUrl);
+  try {
+    // 5 pass (the burst), the next 3 are refused, and the third refusal closes.
+    // (Frames sent after the close frame make Deno drop the TCP connection
+    // without a handshake, so this client stops at 8.)
+    for (let i = 0; i < 8; i++) {
+      client.send({ type: "send", id: `r${i}`, text: "x" });
+    }
+    const closed = await client.closed;
+    assert.equal(closed.code, 1008);
+    const limited = client.ofType("error").filter((frame) =>
+      frame.code === "rate_limited"
+    );
+    assert.deepEqual(limited.map((frame) => frame.id), ["r5", "r6", "r7"]);
+    assert.deepEqual(client.ofType("ack").map((frame) => frame.id), [
+      "r0",
+      "r1",
+      "r2",
+      "r3",
+      "r4",
+    ]);
+    other.send({ type: "ping", t: 1 });
+    await other.waitFor((frame) => frame.type === "pong");
+  } finally {
+    await client.close();
+    await other.close();
+    await server.close();
+  }
+});
+
+Deno.test("a reader that stops reading is closed with 1013; others are unaffected", async () => {
+  const hub = await createHub({ kvPath: ":memory:", log: () => {} });
+  const server = startRealtime({
+    PROCESS_DELAY_MS: "0",
+    MAX_TEXT_LENGTH: "30000",
+    MAX_IN_FLIGHT: "1000",
+    RATE_PER_SECOND: "100000",
+    RATE_BURST: "100000",
+    MAX_BUFFERED_BYTES: "262144",
+  }, { hub });
+  const slow = await RawWebSocket.connect(server.port);
+  const talker = await WsClient.open(server.wsUrl);
+  try {
+    await slow.sendFrame(
+      JSON.stringify({ type: "join", room: "busy", name: "slow" }),
+    );
+    talker.send({ type: "join", room: "busy", name: "talker" });
+    await talker.waitFor((frame) => frame.type === "joined");
+    // Each room message carries text and result: about 60 KB. 300 of them
+    // (18 MB) are more than the kernel's socket buffers hold, so the server's
+    // backlog to the reader that does not read must grow past the limit.
+    const text = "y".repeat(30000);
+    for (let i = 0; i < 300; i++) {
+      talker.send({ type: "send", id: `t${i}`, text, room: "busy" });
+    }
+    await talker.waitForCount((frame) => frame.type === "message", 300, 60000);
+    assert.equal(server.realtime.stats().closes["1013"], 1);
+    // The talker was never affected; now read what the slow one was sent.
+    let messages = 0;
+    const code = await slow.readUntilClose((frame) => {
+      if (frame.opcode === 1) messages++;
+    });
+    assert.equal(code, 1013);
+    assert.ok(messages < 300, `the backlog was cut (${messages} delivered)`);
+    talker.send({ type: "ping" });
+    await talker.waitFor((frame) => frame.type === "pong");
+  } finally {
+    slow.close();
+    await talker.close();
+    await server.close();
+  }
+});
+
+Deno.test("heartbeat: a peer that never answers pings is closed; a live one is not", async () => {
+  const server = startRealtime({ HEARTBEAT_MS: "1000" });
+  const started = performance.now();
+  const silent = await RawWebSocket.connect(server.port);
+  const live = await WsClient.open(server.wsUrl);
+  try {
+    let pinged = false;
+    const code = await silent.readUntilClose((frame) => {
+      if (frame.opcode === 0x9) pinged = true;
+    });
+    const elapsed = performance.now() - started;
+    console.log(
+      `heartbeat: silent peer closed after ${
+        elapsed.toFixed(0)
+      } ms (HEARTBEAT_MS=1000), close code ${code}`,
+    );
+    assert.ok(pinged, "the server pinged");
+    assert.ok(elapsed < 5000, `closed after ${elapsed} ms`);
+    // The browser-style client answers pings and stays open.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(live.socket.readyState, WebSocket.OPEN);
+    live.send({ type: "ping" });
+    await live.waitFor((frame) => frame.type === "pong");
+  } finally {
+    silent.close();
+    await live.close();
+    await server.close();
+  }
+});
