@@ -148,6 +148,8 @@ export class Hub {
   readonly #heartbeatTimer: Timer | undefined;
   #heartbeating = false;
   #closed = false;
+  /** Set while catching up after a reconnect; publishes and joins wait. */
+  #recovering: Promise<void> | undefined;
   #reconnects = 0;
 
   constructor(parts: HubParts) {
@@ -162,7 +164,11 @@ export class Hub {
     this.#bus.listen((room, payload) => this.#receive(room, payload));
     this.#bus.onReconnect(() => {
       this.#reconnects++;
-      return this.#catchUp();
+      const recovering = this.#catchUp();
+      this.#recovering = recovering;
+      recovering.catch(() => {}).then(() => {
+        if (this.#recovering === recovering) this.#recovering = undefined;
+      });
     });
     const heartbeatMs = parts.heartbeatMs ?? 5000;
     if (heartbeatMs > 0) {
@@ -212,6 +218,7 @@ export class Hub {
       if (!this.#bus.healthy) {
         throw new Error("the shared bus is disconnected");
       }
+      await this.#recovering;
       await feed.ready;
       const snapshot = await this.#log.snapshot(
         room,
@@ -277,6 +284,8 @@ export class Hub {
     }
     let message: RoomMessage;
     try {
+      // After a reconnect, seqs must be re-floored before new ones are given.
+      await this.#recovering;
       message = await this.#log.append(room, draft);
     } catch (error) {
       throw new BusUnavailableError(
@@ -456,11 +465,17 @@ export class Hub {
     if (!feed.closed) this.#drain(room, feed);
   }
 
-  /** After a reconnect: fetch what the bus dropped, refresh presence. */
+  /**
+   * After a reconnect: make sure the store's seqs are not below what members
+   * here have seen (a Redis restarted without persistence starts from 0),
+   * fetch what the bus dropped meanwhile, and refresh presence.
+   */
   async #catchUp(): Promise<void> {
     await Promise.all([...this.#feeds].map(async ([room, feed]) => {
       if (feed.cursor === undefined) return;
       try {
+        const latest = await this.#log.raiseSeq(room, feed.cursor);
+        if (latest === feed.cursor) return;
         const missed = await this.#log.range(room, feed.cursor, Infinity);
         if (feed.closed) return;
         for (const message of missed) {

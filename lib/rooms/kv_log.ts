@@ -13,6 +13,28 @@
 import type { RoomMessage } from "../protocol.ts";
 import type { HistorySnapshot, MessageDraft, RoomLog } from "./types.ts";
 
+/**
+ * Runs `operation`, retrying while SQLite reports the database locked: two
+ * KV handles on one local file (two hubs, or two processes) contend for the
+ * write lock, which is transient.
+ */
+export async function retryWhileLocked<T>(
+  operation: () => Promise<T>,
+  attempts = 50,
+): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await operation();
+    } catch (error) {
+      const locked = error instanceof Error &&
+        /database is locked|SQLITE_BUSY/i.test(error.message);
+      if (!locked || attempt >= attempts) throw error;
+      const wait = Math.min(50, attempt * 2) * (0.5 + Math.random());
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
 /** Options for {@linkcode KvRoomLog}. */
 export interface KvRoomLogOptions {
   /** Messages kept per room (older ones are deleted). */
@@ -66,7 +88,7 @@ export class KvRoomLog implements RoomLog {
       // Each append adds one message, so deleting the one that just fell out
       // of the window keeps the room at the bound.
       if (seq > this.#limit) operation.delete(msgKey(room, seq - this.#limit));
-      const result = await operation.commit();
+      const result = await retryWhileLocked(() => operation.commit());
       if (result.ok) {
         // Rarely (a smaller limit than before), older leftovers remain.
         if (seq % 1000 === 0) await this.trim(room, seq);
@@ -75,6 +97,18 @@ export class KvRoomLog implements RoomLog {
       if (attempt > 1000) {
         throw new Error(`Could not assign a seq in room ${room} (contention)`);
       }
+    }
+  }
+
+  async raiseSeq(room: string, floor: number): Promise<number> {
+    for (;;) {
+      const current = await this.#kv.get<number>(seqKey(room));
+      const latest = current.value ?? 0;
+      if (latest >= floor) return latest;
+      const result = await retryWhileLocked(() =>
+        this.#kv.atomic().check(current).set(seqKey(room), floor).commit()
+      );
+      if (result.ok) return floor;
     }
   }
 

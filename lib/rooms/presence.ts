@@ -5,6 +5,7 @@
  * @module
  */
 
+import { retryWhileLocked } from "./kv_log.ts";
 import type { PresenceStore } from "./types.ts";
 
 /** Presence for a single process: the global count is the local count. */
@@ -62,10 +63,12 @@ export class KvPresence implements PresenceStore {
         count: localCount,
         expiresAt: Date.now() + this.#options.ttlMs,
       };
-      await this.#kv.set(key, entry, { expireIn: this.#options.ttlMs });
+      await retryWhileLocked(() =>
+        this.#kv.set(key, entry, { expireIn: this.#options.ttlMs })
+      );
       this.#rooms.add(room);
     } else {
-      await this.#kv.delete(key);
+      await retryWhileLocked(() => this.#kv.delete(key));
       this.#rooms.delete(room);
     }
     return await this.#total(room);

@@ -99,6 +99,8 @@ export class RedisLink {
       );
     }
     // Errors before the link exists are reported by the rejection below.
+    // (It stays attached: removing it with off() also silenced later
+    // listeners in redis@5 under Deno.)
     const swallow = () => {};
     commands.on("error", swallow);
     subscriber.on("error", swallow);
@@ -118,8 +120,6 @@ export class RedisLink {
       );
     }
     started = true;
-    commands.off("error", swallow);
-    subscriber.off("error", swallow);
     const link = new RedisLink(url, commands, subscriber, log);
     link.#watch(commands);
     link.#watch(subscriber);
@@ -127,15 +127,8 @@ export class RedisLink {
   }
 
   #watch(client: Client): void {
-    client.on("error", (error: unknown) => {
-      if (this.#closed || this.#lost) return;
-      this.#lost = true;
-      this.#log(
-        `Redis connection lost (${redactRedisUrl(this.#url)}): ${
-          describe(error)
-        }; serving local members, retrying`,
-      );
-    });
+    client.on("error", (error: unknown) => this.#markLost(describe(error)));
+    client.on("reconnecting", () => this.#markLost("reconnecting"));
     client.on("ready", () => {
       if (this.#closed || !this.healthy) return;
       if (this.#lost) {
@@ -150,6 +143,16 @@ export class RedisLink {
         }
       }
     });
+  }
+
+  #markLost(reason: string): void {
+    if (this.#closed || this.#lost) return;
+    this.#lost = true;
+    this.#log(
+      `Redis connection lost (${
+        redactRedisUrl(this.#url)
+      }): ${reason}; serving local members, retrying`,
+    );
   }
 
   /** Whether both connections are up. */

@@ -39,6 +39,17 @@ end
 return {latest, messages}
 `);
 
+// KEYS: seq. ARGV: floor.
+const RAISE = new LuaScript(`
+local latest = tonumber(redis.call('GET', KEYS[1]) or '0')
+local floor = tonumber(ARGV[1])
+if latest < floor then
+  redis.call('SET', KEYS[1], ARGV[1])
+  return floor
+end
+return latest
+`);
+
 /** A {@linkcode RoomLog} in Redis; `append` also publishes. */
 export class RedisRoomLog implements RoomLog {
   readonly appendPublishes = true;
@@ -86,6 +97,15 @@ export class RedisRoomLog implements RoomLog {
       args,
     );
     return { latest: Number(latest), messages: stored.map(decodeStored) };
+  }
+
+  async raiseSeq(room: string, floor: number): Promise<number> {
+    const latest = await RAISE.run<number>(
+      this.#link.commands,
+      [this.#keys.seq(room)],
+      [String(floor)],
+    );
+    return Number(latest);
   }
 
   async range(

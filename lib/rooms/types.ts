@@ -47,6 +47,12 @@ export interface RoomLog {
     room: string,
     options: { since?: number; count: number },
   ): Promise<HistorySnapshot>;
+  /**
+   * Raises the room's seq counter to at least `floor` (after the store lost
+   * data, e.g. a Redis restart without persistence, so seqs keep growing for
+   * members who saw higher ones); resolves to the latest seq.
+   */
+  raiseSeq(room: string, floor: number): Promise<number>;
   /** Retained messages with `after < seq <= upTo`, oldest first. */
   range(room: string, after: number, upTo: number): Promise<RoomMessage[]>;
   /** Releases the store (a no-op when it does not own it). */

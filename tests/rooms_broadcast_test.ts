@@ -1,0 +1,70 @@
+/**
+ * Two hubs in "broadcast" mode (Deno Deploy's model): history, seqs and
+ * presence in one shared Deno KV, fan-out over BroadcastChannel. In the CLI
+ * both hubs live in this process, which is what BroadcastChannel reaches.
+ */
+
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { createHub, type MessageDraft } from "../lib/rooms/hub.ts";
+import { RecordingMember } from "../lib/rooms/testing.ts";
+
+function draft(n: number): MessageDraft {
+  return {
+    id: `m${n}`,
+    from: "Ann",
+    text: `hi ${n}`,
+    message: `HI ${n}`,
+    time: "10:00:00",
+    processor: "upper",
+  };
+}
+
+Deno.test("broadcast hubs share seqs, history, fan-out and presence", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "rooms-kv-" });
+  const config = {
+    bus: "broadcast" as const,
+    kvPath: `${dir}/rooms.kv`,
+    broadcastChannel: `rooms-test-${crypto.randomUUID()}`,
+    historyOnJoin: 5,
+    gapWaitMs: 50,
+    log: () => {},
+  };
+  const a = await createHub(config);
+  const b = await createHub(config);
+  try {
+    const ann = new RecordingMember("ann");
+    const bob = new RecordingMember("bob");
+    assertEquals(ann.got(await a.join("r", ann)).online, 1);
+    assertEquals(bob.got(await b.join("r", bob)).online, 2);
+    await ann.until(() => ann.presence().at(-1) === 2, "presence 2 on A");
+
+    const total = 300;
+    const seqs = await Promise.all(
+      Array.from(
+        { length: total },
+        (_, i) => (i % 2 ? a : b).publish("r", draft(i)).then((m) => m.seq),
+      ),
+    );
+    assertEquals(
+      seqs.sort((x, y) => x - y),
+      Array.from({ length: total }, (_, i) => i + 1),
+    );
+    for (const member of [ann, bob]) {
+      await member.until(() => member.seqs().length >= total, "all messages");
+      assertEquals(
+        member.seqs(),
+        Array.from({ length: total }, (_, i) => i + 1),
+      );
+    }
+    const late = new RecordingMember("late");
+    const joined = late.got(await a.join("r", late, total - 2));
+    assertEquals(joined.history.map((m) => m.seq), [total - 1, total]);
+
+    await b.leave("r", bob);
+    await ann.until(() => ann.presence().at(-1) === 2, "presence after leave");
+  } finally {
+    await a.close();
+    await b.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
