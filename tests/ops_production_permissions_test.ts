@@ -3,7 +3,8 @@
  * (`--allow-net --allow-read --allow-env`: no write, no run, no sys) and the
  * production defaults (no KV_PATH, no REDIS_URL): the home page, a static
  * file, an island bundle, /ws and a room (history in Deno's default KV) all
- * work, and nothing asks for a permission it lacks.
+ * work, SIGTERM drains the sockets, and nothing asks for a permission it
+ * lacks.
  */
 import assert from "node:assert/strict";
 import { buildApp } from "./helpers/build_app.ts";
@@ -102,6 +103,20 @@ Deno.test({
         } finally {
           await client.close();
         }
+      });
+
+      await t.step("SIGTERM drains: sockets get 1001, exit 0", async () => {
+        const client = await WsClient.open(`${server.wsUrl}/ws`, {
+          timeoutMs: WAIT_MS,
+        });
+        client.send({ type: "hello", protocol: 1 });
+        await client.waitFor((f) => f.type === "welcome", WAIT_MS);
+        const [exitCode, closed] = await Promise.all([
+          server.stop("SIGTERM"),
+          client.closed,
+        ]);
+        assert.equal(closed.code, 1001);
+        assert.equal(exitCode, 0);
       });
 
       await t.step("no permission was missing", () => {
