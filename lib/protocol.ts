@@ -489,7 +489,8 @@ export function validateClientFrame(
     return { ok: true, frame: validateFields(fields, limits) };
   } catch (error) {
     if (!(error instanceof FieldError)) throw error;
-    const id = typeof fields.id === "string" && fields.id.length <= ID_MAX
+    const id = typeof fields.id === "string" && fields.id.length > 0 &&
+        fields.id.length <= ID_MAX
       ? fields.id
       : undefined;
     return { ok: false, code: error.code, message: error.message, id };
