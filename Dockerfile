@@ -13,7 +13,9 @@ ENV PORT=8000 \
     DENO_NO_PROMPT=1
 
 WORKDIR /app
-RUN chown deno:deno /app
+# /data is where a KV file goes when KV_PATH points there (see docs/deploy.md);
+# a named volume mounted on it starts out owned by `deno` too.
+RUN chown deno:deno /app && mkdir /data && chown deno:deno /data
 # The image's `deno` user (uid 1993) owns /app and DENO_DIR (/deno-dir), so
 # every build step below writes as that user and nothing runs as root.
 USER deno
