@@ -29,6 +29,7 @@ const warmupMs = Number(values.warmup) * 1000;
 const TIME = /^\d\d:\d\d:\d\d$/;
 const latencies = new Samples(1 << 16);
 let replies = 0;
+let totalReplies = 0;
 let invalid = 0;
 let errorFrames = 0;
 const samples: string[] = [];
@@ -66,6 +67,7 @@ const opened = await openMany(
       if (reply.message !== expected[i] || !TIME.test(reply.time)) invalid++;
     }
     outstanding--;
+    totalReplies++;
     if (now >= windowStart && now < windowEnd) {
       replies++;
       latencies.push(now - sentAt[i]);
@@ -105,6 +107,7 @@ emit("result", {
   connections,
   seconds: measureMs / 1000,
   replies,
+  totalReplies,
   throughput: Math.round(replies / (measureMs / 1000)),
   latencyMs: summarize(latencies.view()),
   invalid,

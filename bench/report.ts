@@ -16,6 +16,8 @@ export interface EchoRound {
   p99: number;
   invalid: number;
   errorFrames: number;
+  /** Server CPU time over every reply of the round (warm-up included). */
+  cpuPerMessageUs: number;
   serverCpuPct: number;
   generatorCpuPct: number;
 }
@@ -28,6 +30,7 @@ export interface FanoutRound {
   sent: number;
   expected: number;
   delivered: number;
+  missing: number;
   duplicates: number;
   errorFrames: number;
   p50: number;
@@ -178,6 +181,13 @@ export function tableRows(rounds: Rounds): Row[] {
       row("echo", "throughput", "msg/s", rounds.echo, "throughput"),
       row("echo", "latency p50", "ms", rounds.echo, "p50"),
       row("echo", "latency p99", "ms", rounds.echo, "p99"),
+      row(
+        "echo",
+        "server CPU per message",
+        "µs",
+        rounds.echo,
+        "cpuPerMessageUs",
+      ),
       row("echo", "server CPU", "% of a core", rounds.echo, "serverCpuPct"),
       row(
         "echo",
@@ -190,7 +200,8 @@ export function tableRows(rounds: Rounds): Row[] {
   }
   if (rounds.fanout.length) {
     rows.push(
-      row("fan-out", "delivered", "of expected", rounds.fanout, "delivered"),
+      row("fan-out", "deliveries expected", "", rounds.fanout, "expected"),
+      row("fan-out", "deliveries missing", "", rounds.fanout, "missing"),
       row("fan-out", "delivery p50", "ms", rounds.fanout, "p50"),
       row("fan-out", "delivery p99", "ms", rounds.fanout, "p99"),
       row(
