@@ -212,6 +212,9 @@ export class Hub {
       gone: false,
       queue: [],
     };
+    // A second join of the same member replaces the first.
+    const replaced = feed.members.get(member.id);
+    if (replaced !== undefined) replaced.gone = true;
     // Registered before the snapshot is read, so nothing falls in between.
     feed.members.set(member.id, state);
     try {
