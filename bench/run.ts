@@ -12,6 +12,8 @@
  * - `--loads echo,fanout,idle,page,ping`, `--servers ours,floor,node`: subsets.
  * - `--out DIR`: where results go (default bench/results).
  * - `--no-docs`: do not rewrite docs/performance.md.
+ * - `--ours-env KEY=VALUE` (repeatable): extra settings for our server, for
+ *   experiments (e.g. `WORKER_POOL_SIZE=1`).
  *
  * Load generators run in their own processes (never inside a server's), and
  * every process started here is stopped on the way out, failure or not.
@@ -60,6 +62,7 @@ const { values: flags } = parseArgs({
     "fanout-members": { type: "string" },
     "fanout-rate": { type: "string" },
     "idle-connections": { type: "string" },
+    "ours-env": { type: "string", multiple: true, default: [] },
   },
 });
 
@@ -511,13 +514,20 @@ async function main() {
       `warning: the open-file hard limit (${fileLimit}) is below ${settings.idleConnections} idle connections`,
     );
   }
-  const setup: ServerSetup = { oursEnv: {}, fileLimit };
+  const extraEnv = Object.fromEntries(
+    flags["ours-env"]!.map((pair) => {
+      const at = pair.indexOf("=");
+      if (at <= 0) throw new Error(`--ours-env takes KEY=VALUE; got ${pair}`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+  const setup: ServerSetup = { oursEnv: extraEnv, fileLimit };
   let names = servers;
   if (names.includes("ours")) {
     log("building the app (deno task build)");
     try {
       const build = await buildOurs();
-      setup.oursEnv = build.env;
+      setup.oursEnv = { ...build.env, ...extraEnv };
       cleanups.push(() =>
         Deno.remove(build.env.FRESH_OUT_DIR, { recursive: true })
       );
