@@ -5,10 +5,13 @@
 import * as $_404 from "./routes/_404.tsx";
 import * as $_500 from "./routes/_500.tsx";
 import * as $_app from "./routes/_app.tsx";
+import * as $_middleware from "./routes/_middleware.ts";
 import * as $about from "./routes/about.tsx";
 import * as $forecast from "./routes/forecast.tsx";
 import * as $healthz from "./routes/healthz.ts";
 import * as $index from "./routes/index.tsx";
+import * as $login from "./routes/login.tsx";
+import * as $logout from "./routes/logout.ts";
 import * as $metrics from "./routes/metrics.ts";
 import * as $rooms_room_ from "./routes/rooms/[room].tsx";
 import * as $rooms_index from "./routes/rooms/index.tsx";
@@ -25,10 +28,13 @@ const manifest = {
     "./routes/_404.tsx": $_404,
     "./routes/_500.tsx": $_500,
     "./routes/_app.tsx": $_app,
+    "./routes/_middleware.ts": $_middleware,
     "./routes/about.tsx": $about,
     "./routes/forecast.tsx": $forecast,
     "./routes/healthz.ts": $healthz,
     "./routes/index.tsx": $index,
+    "./routes/login.tsx": $login,
+    "./routes/logout.ts": $logout,
     "./routes/metrics.ts": $metrics,
     "./routes/rooms/[room].tsx": $rooms_room_,
     "./routes/rooms/index.tsx": $rooms_index,

@@ -141,7 +141,7 @@ export const SETTINGS: readonly Setting[] = [
     name: "ACCESS_TOKEN",
     default: "",
     description:
-      "When set, sockets need it as cookie `access_token` or `Authorization: Bearer`",
+      "When set, pages and sockets need the session cookie from /login or `Authorization: Bearer <token>` (docs/security.md)",
   },
   {
     name: "TRUST_PROXY",

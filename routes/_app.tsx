@@ -1,8 +1,13 @@
 import type { PageProps } from "$fresh/server.ts";
-import { asset } from "$fresh/runtime.ts";
+import { asset, useCSP } from "$fresh/runtime.ts";
+import { applyPagePolicy } from "../lib/security/csp.ts";
 
-/** The document shell shared by every page. */
-export default function App({ Component }: PageProps) {
+/**
+ * The document shell shared by every page. On `csp: true` routes it sets the
+ * app's policy (lib/security/csp.ts); the runtime adds the render's nonce.
+ */
+export default function App({ Component, url }: PageProps) {
+  useCSP((csp) => applyPagePolicy(csp, url));
   return (
     <html lang="en">
       <head>

@@ -1,4 +1,8 @@
 import { Head } from "$fresh/runtime.ts";
+import type { RouteConfig } from "$fresh/server.ts";
+
+/** Send the app's Content-Security-Policy with this render's nonce. */
+export const config: RouteConfig = { csp: true };
 
 /** What the app is; a page with no island, so it ships no JavaScript. */
 export default function About() {

@@ -1,6 +1,9 @@
-import type { PageProps } from "$fresh/server.ts";
+import type { PageProps, RouteConfig } from "$fresh/server.ts";
 import { Head } from "$fresh/runtime.ts";
 import Forecast from "../islands/Forecast.tsx";
+
+/** Send the app's Content-Security-Policy with this render's nonce. */
+export const config: RouteConfig = { csp: true };
 
 /** `/forecast`: a live price series with a Holt forecast and its interval. */
 export default function ForecastPage(_props: PageProps) {

@@ -1,7 +1,11 @@
 import { Head } from "$fresh/runtime.ts";
+import type { RouteConfig } from "$fresh/server.ts";
 import { SuggestedRooms } from "../components/SuggestedRooms.tsx";
 import LiveMessages from "../islands/LiveMessages.tsx";
 import RoomPicker from "../islands/RoomPicker.tsx";
+
+/** Send the app's Content-Security-Policy with this render's nonce. */
+export const config: RouteConfig = { csp: true };
 
 /** The home page: what the app does, the live panel, and the way into rooms. */
 export default function Home() {

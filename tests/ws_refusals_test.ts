@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { WsClient } from "./helpers/ws_client.ts";
 import { startRealtime } from "./helpers/realtime_server.ts";
+import { sessionValue } from "../lib/security/access.ts";
 
 const UPGRADE = { upgrade: "websocket", connection: "Upgrade" };
 
@@ -72,6 +73,8 @@ Deno.test("ACCESS_TOKEN: cookie or Bearer header pass; none, wrong or in the URL
         [server.httpUrl, UPGRADE],
         [server.httpUrl, { ...UPGRADE, authorization: "Bearer wrong" }],
         [server.httpUrl, { ...UPGRADE, cookie: "access_token=s3cre" }],
+        // The session cookie holds a value derived from the token, never the token.
+        [server.httpUrl, { ...UPGRADE, cookie: "access_session=s3cret" }],
         [`${server.httpUrl}?access_token=s3cret`, UPGRADE],
       ] as const
     ) {
@@ -86,7 +89,9 @@ Deno.test("ACCESS_TOKEN: cookie or Bearer header pass; none, wrong or in the URL
     );
     opened.push(
       await WsClient.open(server.wsUrl, {
-        headers: { cookie: "theme=dark; access_token=s3cret" },
+        headers: {
+          cookie: `theme=dark; access_session=${sessionValue("s3cret")}`,
+        },
       }),
     );
     opened[1].send({ message: "in" });

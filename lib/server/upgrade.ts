@@ -7,6 +7,9 @@
  */
 
 import type { Config } from "../config.ts";
+import { hasAccess } from "../security/access.ts";
+
+export { timingSafeEqual } from "../security/access.ts";
 
 /** A plain-text refusal. */
 export function refusal(
@@ -45,51 +48,14 @@ export function originAllowed(req: Request, config: Config): boolean {
   return url.host.toLowerCase() === host.toLowerCase();
 }
 
-function cookieValue(req: Request, name: string): string | undefined {
-  const header = req.headers.get("cookie");
-  if (!header) return undefined;
-  for (const part of header.split(";")) {
-    const index = part.indexOf("=");
-    if (index < 0) continue;
-    if (part.slice(0, index).trim() === name) {
-      const value = part.slice(index + 1).trim();
-      try {
-        return decodeURIComponent(value);
-      } catch {
-        return value;
-      }
-    }
-  }
-  return undefined;
-}
-
-const encoder = new TextEncoder();
-
-/** Compares two secrets in time independent of where they differ. */
-export function timingSafeEqual(a: string, b: string): boolean {
-  const left = encoder.encode(a);
-  const right = encoder.encode(b);
-  const length = Math.max(left.length, right.length);
-  let difference = left.length ^ right.length;
-  for (let i = 0; i < length; i++) {
-    difference |= (left[i] ?? 0) ^ (right[i] ?? 0);
-  }
-  return difference === 0;
-}
-
 /**
- * Whether the request carries ACCESS_TOKEN (when one is set), as the cookie
- * `access_token` or an `Authorization: Bearer` header. Tokens in URLs are not
- * accepted: they end up in logs and histories.
+ * Whether the request carries access when ACCESS_TOKEN is set: the session
+ * cookie from /login or an `Authorization: Bearer` header, checked by the
+ * same function as the page gate (lib/security/access.ts). Tokens in URLs
+ * are not accepted: they end up in logs and histories.
  */
 export function tokenAccepted(req: Request, config: Config): boolean {
-  const expected = config.accessToken;
-  if (!expected) return true;
-  const authorization = req.headers.get("authorization");
-  const bearer = authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
-  if (bearer !== undefined && timingSafeEqual(bearer, expected)) return true;
-  const cookie = cookieValue(req, "access_token");
-  return cookie !== undefined && timingSafeEqual(cookie, expected);
+  return hasAccess(req, config.accessToken);
 }
 
 /**
@@ -135,7 +101,7 @@ export function checkUpgradeRequest(
   if (!tokenAccepted(req, config)) {
     return refusal(
       401,
-      "Access token required: send the access_token cookie or an Authorization: Bearer header",
+      "Access token required: sign in at /login (session cookie) or send an Authorization: Bearer header",
       { "www-authenticate": 'Bearer realm="ws"' },
     );
   }

@@ -1,7 +1,10 @@
 import { Head } from "$fresh/runtime.ts";
-import type { Handlers, PageProps } from "$fresh/server.ts";
+import type { Handlers, PageProps, RouteConfig } from "$fresh/server.ts";
 import Room from "../../islands/Room.tsx";
 import { isValidRoomName } from "../../lib/protocol.ts";
+
+/** Send the app's Content-Security-Policy with this render's nonce. */
+export const config: RouteConfig = { csp: true };
 
 interface RoomPageData {
   room: string;

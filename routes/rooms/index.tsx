@@ -1,8 +1,11 @@
 import { Head } from "$fresh/runtime.ts";
-import type { Handlers, PageProps } from "$fresh/server.ts";
+import type { Handlers, PageProps, RouteConfig } from "$fresh/server.ts";
 import { SuggestedRooms } from "../../components/SuggestedRooms.tsx";
 import RoomPicker from "../../islands/RoomPicker.tsx";
 import { isValidRoomName } from "../../lib/protocol.ts";
+
+/** Send the app's Content-Security-Policy with this render's nonce. */
+export const config: RouteConfig = { csp: true };
 
 interface PickData {
   asked: string | null;
