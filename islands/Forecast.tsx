@@ -2,11 +2,7 @@ import { batch, useSignal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
 import type { ForecastFrame } from "../lib/protocol.ts";
 import { ForecastChart } from "../components/ForecastChart.tsx";
-import {
-  createLocalForecastConnection,
-  createSocketForecastConnection,
-  type ForecastConnection,
-} from "../lib/forecast/connection.ts";
+import { LiveForecast } from "../lib/forecast/connection.ts";
 import {
   createTicker,
   type TickerState,
@@ -18,30 +14,22 @@ import { SocketClient } from "../lib/client/socket_client.ts";
 export interface ForecastProps {
   /** Seed of the simulated ticker. */
   seed?: number;
-  /** Points a series may hold (the server's default limit is 10,000). */
+  /** Points a series may hold: the server's SERIES_MAX_POINTS. */
   maxPoints?: number;
-  /**
-   * "local" runs the model in the page; "server" sends the series over `/ws`
-   * through the app's SocketClient.
-   */
-  mode?: "local" | "server";
 }
 
 const VISIBLE_POINTS = 240;
 const MAX_SPEED = 50;
-const MAX_POINTS_PER_FRAME = 1000;
 const HORIZONS = [5, 10, 20, 50];
 const LEVELS = [0.8, 0.9, 0.95, 0.99];
 
 /** Non-rendered state the effects and handlers share. */
 interface Runtime {
-  connection: ForecastConnection | null;
-  teardown: () => void;
-  seriesId: string;
-  seriesCount: number;
-  all: number[];
-  pending: number[];
+  live: LiveForecast | null;
+  /** The newest forecast, not drawn yet. */
   frame: ForecastFrame | null;
+  /** The chart must be cleared (a new series started). */
+  cleared: boolean;
   raf: number | null;
   ticker: TickerState;
   timer: ReturnType<typeof setInterval> | null;
@@ -65,30 +53,28 @@ export function parseNumbers(
 }
 
 /**
- * Live price series with a Holt forecast: feed it from a seeded simulated
- * ticker (up to 50 points/s) or by pasting numbers. Points are batched per
- * animation frame, both for sending and for drawing.
+ * Live price series with a Holt forecast computed by the server: feed it from
+ * a seeded simulated ticker (up to 50 points/s) or by pasting numbers. Points
+ * go to `/ws` through {@link LiveForecast}; each forecast is drawn with the
+ * points it was computed from, at most once per animation frame.
  */
 export default function Forecast(props: ForecastProps) {
   const maxPoints = props.maxPoints ?? 10_000;
-  const history = useSignal<number[]>([]);
-  const count = useSignal(0);
+  const history = useSignal<readonly number[]>([]);
+  const drawnN = useSignal(0);
+  const fed = useSignal(0);
   const latest = useSignal<ForecastFrame | null>(null);
   const running = useSignal(false);
   const speed = useSignal(10);
   const horizon = useSignal(10);
   const level = useSignal(0.95);
-  const status = useSignal("starting");
+  const status = useSignal("connecting");
   const error = useSignal<string | null>(null);
   const pasted = useSignal("");
   const runtime = useRef<Runtime>({
-    connection: null,
-    teardown: () => {},
-    seriesId: "",
-    seriesCount: 0,
-    all: [],
-    pending: [],
+    live: null,
     frame: null,
+    cleared: false,
     raf: null,
     ticker: createTicker({ seed: props.seed ?? 1 }),
     timer: null,
@@ -96,68 +82,47 @@ export default function Forecast(props: ForecastProps) {
     ticksEmitted: 0,
   }).current;
 
-  function flush() {
+  /** Draws whatever arrived since the last animation frame, once. */
+  function draw() {
     runtime.raf = null;
-    const points = runtime.pending.splice(0);
-    const connection = runtime.connection;
-    if (connection && points.length > 0) {
-      for (let i = 0; i < points.length; i += MAX_POINTS_PER_FRAME) {
-        connection.points(
-          runtime.seriesId,
-          points.slice(i, i + MAX_POINTS_PER_FRAME),
-        );
-      }
-      runtime.all.push(...points);
-    }
+    const live = runtime.live;
+    if (!live) return;
+    const frame = runtime.frame;
+    const cleared = runtime.cleared;
+    runtime.frame = null;
+    runtime.cleared = false;
     batch(() => {
-      if (points.length > 0) {
-        history.value = [...history.value, ...points].slice(-VISIBLE_POINTS);
-        count.value = runtime.all.length;
-      }
-      if (runtime.frame) {
-        latest.value = runtime.frame;
-        runtime.frame = null;
+      fed.value = live.points.length;
+      if (frame) {
+        history.value = live.points.slice(
+          Math.max(0, frame.n - VISIBLE_POINTS),
+          frame.n,
+        );
+        drawnN.value = frame.n;
+        latest.value = frame;
+      } else if (cleared) {
+        history.value = [];
+        drawnN.value = 0;
+        latest.value = null;
       }
     });
   }
 
-  function scheduleFlush() {
-    if (runtime.raf === null) runtime.raf = requestAnimationFrame(flush);
+  function scheduleDraw() {
+    if (runtime.raf === null) runtime.raf = requestAnimationFrame(draw);
   }
 
-  function enqueue(points: number[]): boolean {
-    const room = maxPoints - runtime.all.length - runtime.pending.length;
-    if (points.length > room) {
-      error.value = `A series holds at most ${maxPoints} points; ${
-        Math.max(0, room)
-      } more fit. Reset to start a new one.`;
+  function add(points: number[]): boolean {
+    const live = runtime.live;
+    const problem = live
+      ? live.add(points)
+      : { code: "not_ready", message: "Not ready yet; try again shortly." };
+    if (problem) {
+      error.value = problem.message;
       return false;
     }
-    runtime.pending.push(...points);
-    scheduleFlush();
+    scheduleDraw();
     return true;
-  }
-
-  function openSeries(replay: number[]) {
-    const connection = runtime.connection;
-    if (!connection) return;
-    if (runtime.seriesId) connection.close(runtime.seriesId);
-    runtime.seriesCount += 1;
-    runtime.seriesId = `forecast-${runtime.seriesCount}`;
-    runtime.all = [];
-    runtime.pending = [];
-    runtime.frame = null;
-    batch(() => {
-      history.value = [];
-      count.value = 0;
-      latest.value = null;
-      error.value = null;
-    });
-    connection.open(runtime.seriesId, {
-      horizon: horizon.value,
-      level: level.value,
-    });
-    if (replay.length > 0) enqueue(replay);
   }
 
   function tick() {
@@ -170,11 +135,12 @@ export default function Forecast(props: ForecastProps) {
     const [prices, next] = tickerTake(runtime.ticker, take);
     runtime.ticker = next;
     runtime.ticksEmitted += due;
-    if (!enqueue(prices)) stopTicker();
+    if (!add(prices)) stopTicker();
   }
 
   function startTicker() {
     if (runtime.timer !== null) return;
+    error.value = null;
     runtime.tickStartedAt = performance.now();
     runtime.ticksEmitted = 0;
     runtime.timer = setInterval(tick, 1000 / MAX_SPEED);
@@ -197,7 +163,7 @@ export default function Forecast(props: ForecastProps) {
     event.preventDefault();
     const { values, bad } = parseNumbers(pasted.value);
     if (bad.length > 0) {
-      error.value = `Not numbers: ${bad.slice(0, 5).join(", ")}${
+      error.value = `Not finite numbers: ${bad.slice(0, 5).join(", ")}${
         bad.length > 5 ? ", …" : ""
       }. Nothing was added.`;
       return;
@@ -206,44 +172,41 @@ export default function Forecast(props: ForecastProps) {
       error.value = "Type or paste some numbers first.";
       return;
     }
-    if (enqueue(values)) {
+    if (add(values)) {
       error.value = null;
       pasted.value = "";
     }
   }
 
   useEffect(() => {
-    let connection: ForecastConnection;
-    if (props.mode === "server") {
-      const client = new SocketClient({ clientName: "forecast-island" });
-      connection = createSocketForecastConnection(client);
-      client.connect();
-      runtime.teardown = () => client.destroy();
-    } else {
-      connection = createLocalForecastConnection({
-        maxSeriesLength: maxPoints,
-      });
-    }
-    runtime.connection = connection;
-    connection.onForecast((frame) => {
-      if (frame.id !== runtime.seriesId) return;
+    const client = new SocketClient({ clientName: "forecast-island" });
+    const live = new LiveForecast(client, {
+      horizon: horizon.value,
+      level: level.value,
+      maxPoints,
+    });
+    runtime.live = live;
+    live.onForecast((frame) => {
       runtime.frame = frame;
-      scheduleFlush();
+      scheduleDraw();
     });
-    connection.onError((problem) => {
-      if (problem.id !== undefined && problem.id !== runtime.seriesId) return;
+    live.onRestart(() => {
+      runtime.frame = null;
+      runtime.cleared = true;
+      scheduleDraw();
+    });
+    live.onError((problem) => {
       error.value = `${problem.message} (${problem.code})`;
-      if (problem.code === "series_too_long") stopTicker();
+      stopTicker();
     });
-    connection.onStatus((text) => status.value = text);
-    openSeries([]);
+    live.onStatus((state) => status.value = state);
+    client.connect();
     return () => {
       stopTicker();
       if (runtime.raf !== null) cancelAnimationFrame(runtime.raf);
-      connection.close(runtime.seriesId);
-      connection.dispose();
-      runtime.teardown();
-      runtime.connection = null;
+      live.dispose();
+      client.destroy();
+      runtime.live = null;
     };
   }, []);
 
@@ -276,7 +239,7 @@ export default function Forecast(props: ForecastProps) {
             value={horizon.value}
             onChange={(e) => {
               horizon.value = Number(e.currentTarget.value);
-              openSeries(runtime.all.concat(runtime.pending));
+              runtime.live?.configure({ horizon: horizon.value });
             }}
           >
             {HORIZONS.map((h) => <option key={h} value={h}>{h} steps</option>)}
@@ -288,7 +251,7 @@ export default function Forecast(props: ForecastProps) {
             value={level.value}
             onChange={(e) => {
               level.value = Number(e.currentTarget.value);
-              openSeries(runtime.all.concat(runtime.pending));
+              runtime.live?.configure({ level: level.value });
             }}
           >
             {LEVELS.map((l) => (
@@ -299,7 +262,10 @@ export default function Forecast(props: ForecastProps) {
         <button
           type="button"
           class="forecast__button"
-          onClick={() => openSeries([])}
+          onClick={() => {
+            error.value = null;
+            runtime.live?.reset();
+          }}
         >
           Reset
         </button>
@@ -319,8 +285,11 @@ export default function Forecast(props: ForecastProps) {
         <button type="submit" class="forecast__button">Add points</button>
       </form>
 
-      <p class="forecast__status" role="status">
-        <span class="forecast__badge">{status.value}</span> {count.value} points
+      <p class="forecast__status">
+        <span class="forecast__badge" data-state={status.value}>
+          {status.value}
+        </span>{" "}
+        {fed.value} points fed, {drawnN.value} forecast by the server
         {frame
           ? ` · ${
             frame.method === "holt"
@@ -333,7 +302,7 @@ export default function Forecast(props: ForecastProps) {
 
       <ForecastChart
         history={history.value}
-        n={count.value}
+        n={drawnN.value}
         forecast={frame?.forecast ?? []}
         lower={frame?.lower ?? []}
         upper={frame?.upper ?? []}
