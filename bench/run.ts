@@ -195,7 +195,7 @@ async function echoRound(server: RunningServer, index: number) {
     log(
       `echo  ${
         server.name.padEnd(5)
-      } r${index}: ${entry.throughput} msg/s, p50 ${entry.p50} ms, p99 ${entry.p99} ms, server ${entry.serverCpuPct}% gen ${entry.generatorCpuPct}%`,
+      } r${index}: ${entry.throughput} msg/s, p50 ${entry.p50} ms, p99 ${entry.p99} ms, ${entry.cpuPerMessageUs} µs CPU/msg, server ${entry.serverCpuPct}% gen ${entry.generatorCpuPct}%`,
     );
   } finally {
     await child.stop();
