@@ -12,7 +12,12 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { launchBrowser, saveScreenshot } from "./helpers/browser.ts";
 import { buildApp } from "./helpers/build_app.ts";
-import { REPO_ROOT, startServer } from "./helpers/server_process.ts";
+import {
+  freePort,
+  REPO_ROOT,
+  type ServerProcess,
+  startServer,
+} from "./helpers/server_process.ts";
 import {
   type Family,
   parsePrometheusText,
@@ -136,7 +141,8 @@ function measureInPage(ms: number): Promise<FrameReport> {
 
 Deno.test("forecast page: server-side forecasts at 50 points/s, drawn once per frame", async (t) => {
   const build = await buildApp(REPO_ROOT);
-  const server = await startServer({ env: { ...build.env } });
+  const port = freePort();
+  let server: ServerProcess = await startServer({ env: build.env, port });
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage({
@@ -280,6 +286,27 @@ Deno.test("forecast page: server-side forecasts at 50 points/s, drawn once per f
         );
         const path = await saveScreenshot(page, "forecast");
         console.log(`  screenshot: ${path}`);
+      },
+    );
+
+    await t.step(
+      "after a server restart the page sends the series again",
+      async () => {
+        const fed = await chartPoints(page);
+        await server.stop();
+        await page.waitForSelector(
+          '.forecast__badge:not([data-state="open"])',
+          WAIT,
+        );
+        server = await startServer({ env: build.env, port });
+        await page.waitForSelector('.forecast__badge[data-state="open"]', WAIT);
+        await until(
+          async () => (await chartPoints(page)) === fed ? true : undefined,
+          `the chart to show the ${fed} points again`,
+        );
+        const reopened = forecasts.at(-1)!;
+        assert.equal(reopened.n, fed);
+        assert.notEqual(reopened.id, forecasts[0].id, "a new series id");
       },
     );
 
