@@ -149,10 +149,15 @@ await Promise.race([
 clearTimeout(timer);
 const wallMs = performance.now() - start;
 const cpuMs = selfCpuMs() - cpuBefore;
-for (const socket of sockets) socket.close();
 
 let delivered = 0;
 for (const count of received) delivered += count;
+// Sockets the server closed (e.g. 1013 for a reader that fell too far behind).
+const closeCodes: Record<string, number> = {};
+for (const socket of sockets) {
+  const code = socket.closeCode();
+  if (code !== undefined) closeCodes[code] = (closeCodes[code] ?? 0) + 1;
+}
 emit("result", {
   members,
   sender: values.sender,
@@ -165,9 +170,11 @@ emit("result", {
   stray,
   errorFrames,
   errorSamples,
+  closeCodes,
   latencyMs: summarize(latencies.view()),
   latencySketch: sketch(latencies.view()),
   sendMs: Math.round(sendMs),
   generator: { cpuMs, wallMs: Math.round(wallMs) },
 });
+for (const socket of sockets) socket.close();
 Deno.exit(0);

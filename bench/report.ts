@@ -40,6 +40,8 @@ export interface FanoutRound {
   serverCpuPct: number;
   generatorCpuPct: number;
   settleMs: number;
+  /** Members the server closed, by close code (1013: read too slowly). */
+  closedByServer?: Record<string, number>;
 }
 
 /** One idle-connections round against one (fresh) server. */

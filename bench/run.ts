@@ -267,6 +267,7 @@ async function fanoutRound(server: RunningServer, index: number) {
         duplicates: number;
         errorFrames: number;
         errorSamples: string[];
+        closeCodes: Record<string, number>;
         latencySketch: Sketch;
         generator: GeneratorUsage;
       }>("result", (settings.seconds + 5) * 1000 + 60000)
@@ -300,12 +301,21 @@ async function fanoutRound(server: RunningServer, index: number) {
     };
     rounds.fanout.push(entry);
     const errors = results.flatMap((r) => r.errorSamples);
+    const closed: Record<string, number> = {};
+    for (const r of results) {
+      for (const [code, n] of Object.entries(r.closeCodes)) {
+        closed[code] = (closed[code] ?? 0) + n;
+      }
+    }
+    entry.closedByServer = closed;
     log(
       `fanout ${
         server.name.padEnd(5)
       } r${index}: ${delivered}/${entry.expected} delivered, p50 ${entry.p50} ms, p99 ${entry.p99} ms, ${entry.cpuPerDeliveryUs} µs CPU/delivery, server ${entry.serverCpuPct}% gen ${entry.generatorCpuPct}% (settled in ${settleMs} ms)${
-        errors.length ? `; errors: ${errors[0]}` : ""
-      }`,
+        Object.keys(closed).length
+          ? `; closed by the server: ${JSON.stringify(closed)}`
+          : ""
+      }${errors.length ? `; errors: ${errors[0]}` : ""}`,
     );
   } finally {
     await Promise.all(children.map((child) => child.stop()));
