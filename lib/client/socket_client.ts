@@ -19,8 +19,8 @@
  *   jobs on close, so their results would never come;
  * - rooms: re-joins with `since: lastSeq` after a drop and ignores any `seq`
  *   it already has, so a room shows no gap and no duplicate;
- * - forecast series: re-opened after a drop, and the retained tail of the
- *   points is sent again so the server's model picks up where it was.
+ * - `sendNow()` writes a frame only if the link is open, for callers that
+ *   resend their own state on every `welcome` (the forecast series do).
  *
  * @module
  */
@@ -39,7 +39,10 @@ import {
   type ResultFrame,
   type RoomMessage,
   type SeriesClosedFrame,
+  type SeriesCloseFrame,
   type SeriesOpenedFrame,
+  type SeriesOpenFrame,
+  type SeriesPointsFrame,
   type ServerFrame,
   type WelcomeFrame,
 } from "../protocol.ts";
@@ -97,12 +100,6 @@ export interface TrackedMessage {
 export interface SendOptions {
   processor?: string;
   room?: string;
-}
-
-/** Options for `openSeries()`. */
-export interface SeriesOptions {
-  horizon?: number;
-  level?: number;
 }
 
 /** The events `on()` accepts, with their payloads. */
@@ -169,8 +166,6 @@ export interface SocketClientOptions {
   clientName?: string;
   /** Makes message ids; defaults to `crypto.randomUUID()` or a fallback. */
   newId?: () => string;
-  /** How many of a series' most recent points are re-sent after a drop. */
-  maxReplayPoints?: number;
 }
 
 /** Default timing, in milliseconds. */
@@ -180,7 +175,6 @@ export const DEFAULTS = {
   pingIntervalMs: 15_000,
   pongTimeoutMs: 10_000,
   connectTimeoutMs: 10_000,
-  maxReplayPoints: 1_000,
 } as const;
 
 /** Close code the client uses when it gives up on a silent connection. */
@@ -234,11 +228,6 @@ interface RoomState {
   online: number;
 }
 
-interface SeriesState {
-  options: SeriesOptions;
-  points: number[];
-}
-
 interface MutableMessage {
   id: string;
   text: string;
@@ -274,7 +263,6 @@ export class SocketClient {
       | "pingIntervalMs"
       | "pongTimeoutMs"
       | "connectTimeoutMs"
-      | "maxReplayPoints"
     >
   >;
   readonly #clientName: string;
@@ -296,7 +284,6 @@ export class SocketClient {
   /** Unsettled messages, in the order `send()` was called. */
   readonly #messages = new Map<string, MutableMessage>();
   readonly #rooms = new Map<string, RoomState>();
-  readonly #series = new Map<string, SeriesState>();
   readonly #listeners = new Map<string, Set<(payload: never) => void>>();
 
   constructor(options: SocketClientOptions = {}) {
@@ -319,7 +306,6 @@ export class SocketClient {
       pingIntervalMs: options.pingIntervalMs ?? DEFAULTS.pingIntervalMs,
       pongTimeoutMs: options.pongTimeoutMs ?? DEFAULTS.pongTimeoutMs,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
-      maxReplayPoints: options.maxReplayPoints ?? DEFAULTS.maxReplayPoints,
     };
     this.#clientName = options.clientName ?? "web";
     this.#newId = options.newId ?? newMessageId;
@@ -451,27 +437,16 @@ export class SocketClient {
     if (this.#isOpen()) this.#write({ type: "leave", room });
   }
 
-  /** Opens forecast series `id`; re-opened automatically after a drop. */
-  openSeries(id: string, options: SeriesOptions = {}): void {
-    this.#series.set(id, { options, points: [] });
-    if (this.#isOpen()) this.#write({ type: "series_open", id, ...options });
-  }
-
-  /** Appends points to series `id`; buffered while offline. */
-  sendPoints(id: string, points: number[]): void {
-    const series = this.#series.get(id);
-    if (!series) throw new Error(`Series ${id} is not open`);
-    if (points.length === 0) return;
-    series.points.push(...points);
-    const excess = series.points.length - this.#opts.maxReplayPoints;
-    if (excess > 0) series.points.splice(0, excess);
-    if (this.#isOpen()) this.#writePoints(id, points);
-  }
-
-  /** Closes forecast series `id`. */
-  closeSeries(id: string): void {
-    if (!this.#series.delete(id)) return;
-    if (this.#isOpen()) this.#write({ type: "series_close", id });
+  /**
+   * Writes a frame if the link is open and returns whether it did. Nothing is
+   * queued: the caller resends what it needs after the next `welcome`.
+   */
+  sendNow(
+    frame: SeriesOpenFrame | SeriesPointsFrame | SeriesCloseFrame,
+  ): boolean {
+    if (!this.#isOpen()) return false;
+    this.#write(frame);
+    return true;
   }
 
   // ------------------------------------------------------------ connection
@@ -508,10 +483,6 @@ export class SocketClient {
       client: this.#clientName,
     });
     for (const room of this.#rooms.keys()) this.#sendJoin(room);
-    for (const [id, series] of this.#series) {
-      this.#write({ type: "series_open", id, ...series.options });
-      if (series.points.length > 0) this.#writePoints(id, series.points);
-    }
     this.#flush();
     this.#schedulePing();
   }
@@ -748,18 +719,7 @@ export class SocketClient {
     );
   }
 
-  #writePoints(id: string, points: number[]): void {
-    const chunk = this.#opts.maxReplayPoints;
-    for (let i = 0; i < points.length; i += chunk) {
-      this.#write({
-        type: "series_points",
-        id,
-        points: points.slice(i, i + chunk),
-      });
-    }
-  }
-
-  #write(frame: Record<string, unknown>): void {
+  #write(frame: object): void {
     this.#ws?.send(JSON.stringify(frame));
   }
 

@@ -544,42 +544,19 @@ Deno.test("leave fails the room's queued messages and sends leave", () => {
 
 // ---------------------------------------------------------------- series
 
-Deno.test("series are re-opened with their points after a drop", () => {
-  const { client, clock, socket, open } = setup({ maxReplayPoints: 4 });
-  const forecasts: number[] = [];
-  client.on("forecast", (f) => forecasts.push(f.n));
+Deno.test("sendNow writes only while open and queues nothing", () => {
+  const { client, clock, socket, open } = setup();
+  const frame = { type: "series_points" as const, id: "s1", points: [1, 2] };
+  assert.equal(client.sendNow(frame), false);
   client.connect();
   open();
-  client.openSeries("s1", { horizon: 5 });
-  client.sendPoints("s1", [1, 2, 3]);
-  assert.deepEqual(socket().sentOfType("series_open"), [
-    { type: "series_open", id: "s1", horizon: 5 },
-  ]);
-  socket().serverSend({
-    type: "forecast",
-    id: "s1",
-    n: 3,
-    method: "holt",
-    forecast: [4],
-    lower: [3],
-    upper: [5],
-    level: 0.95,
-    elapsedMs: 1,
-  });
-  assert.deepEqual(forecasts, [3]);
+  assert.equal(client.sendNow(frame), true);
+  assert.deepEqual(socket().sentOfType("series_points"), [frame]);
   socket().serverClose(1006);
-  client.sendPoints("s1", [4, 5]); // buffered while offline
+  assert.equal(client.sendNow(frame), false);
   clock.advance(250);
   open();
-  assert.deepEqual(socket().sentOfType("series_open")[0].id, "s1");
-  assert.deepEqual(socket().sentOfType("series_points"), [
-    { type: "series_points", id: "s1", points: [2, 3, 4, 5] },
-  ]);
-  client.closeSeries("s1");
-  assert.deepEqual(socket().sentOfType("series_close"), [
-    { type: "series_close", id: "s1" },
-  ]);
-  assert.throws(() => client.sendPoints("s1", [1]), /not open/);
+  assert.deepEqual(socket().sentOfType("series_points"), []);
   client.disconnect();
 });
 

@@ -20,7 +20,11 @@
  * @module
  */
 
-import type { ErrorFrame, ForecastFrame } from "../protocol.ts";
+import {
+  DEFAULT_VALIDATION_LIMITS,
+  type ErrorFrame,
+  type ForecastFrame,
+} from "../protocol.ts";
 import type { ConnectionState, SocketClient } from "../client/socket_client.ts";
 
 /** An error to show for the series: from the server or from local checks. */
@@ -33,7 +37,7 @@ export interface ForecastError {
 /** The part of `SocketClient` a {@link LiveForecast} uses. */
 export type ForecastSocket = Pick<
   SocketClient,
-  "openSeries" | "sendPoints" | "closeSeries" | "on" | "snapshot"
+  "sendNow" | "on" | "snapshot"
 >;
 
 /** Timer functions (injectable for unit tests). */
@@ -255,7 +259,9 @@ export class LiveForecast {
     if (!this.#ready) return;
     this.#openings += 1;
     this.#seriesId = `forecast-${this.#openings}`;
-    this.#client.openSeries(this.#seriesId, {
+    this.#client.sendNow({
+      type: "series_open",
+      id: this.#seriesId,
       horizon: this.#horizon,
       level: this.#level,
     });
@@ -264,7 +270,9 @@ export class LiveForecast {
 
   #closeCurrent(): void {
     this.#cancelTimer();
-    if (this.#seriesId !== null) this.#client.closeSeries(this.#seriesId);
+    if (this.#seriesId !== null) {
+      this.#client.sendNow({ type: "series_close", id: this.#seriesId });
+    }
     this.#seriesId = null;
     this.#sent = 0;
     this.#forecastN = 0;
@@ -282,11 +290,14 @@ export class LiveForecast {
       }, wait);
       return;
     }
-    const batch = this.#points.slice(this.#sent);
+    const id = this.#seriesId;
+    const { maxPointsPerFrame } = DEFAULT_VALIDATION_LIMITS;
+    for (let i = this.#sent; i < this.#points.length; i += maxPointsPerFrame) {
+      const points = this.#points.slice(i, i + maxPointsPerFrame);
+      this.#client.sendNow({ type: "series_points", id, points });
+    }
     this.#sent = this.#points.length;
     this.#lastSendAt = this.#timers.now();
-    // The client splits batches over 1,000 points into several frames.
-    this.#client.sendPoints(this.#seriesId, batch);
   }
 
   #intervalMs(): number {

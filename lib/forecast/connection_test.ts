@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import type { ErrorFrame, ForecastFrame, WelcomeFrame } from "../protocol.ts";
+import type {
+  ErrorFrame,
+  ForecastFrame,
+  SeriesCloseFrame,
+  SeriesOpenFrame,
+  SeriesPointsFrame,
+  WelcomeFrame,
+} from "../protocol.ts";
 import type { ConnectionSnapshot } from "../client/socket_client.ts";
 import {
   checkPoints,
@@ -22,14 +29,18 @@ class FakeClient {
     welcome: null,
     lastClose: null,
   };
-  openSeries(id: string, options: unknown) {
-    this.calls.push(["open", id, options]);
-  }
-  sendPoints(id: string, points: number[]) {
-    this.calls.push(["points", id, [...points]]);
-  }
-  closeSeries(id: string) {
-    this.calls.push(["close", id]);
+  sendNow(frame: SeriesOpenFrame | SeriesPointsFrame | SeriesCloseFrame) {
+    if (frame.type === "series_open") {
+      this.calls.push(["open", frame.id, {
+        horizon: frame.horizon,
+        level: frame.level,
+      }]);
+    } else if (frame.type === "series_points") {
+      this.calls.push(["points", frame.id, [...frame.points]]);
+    } else {
+      this.calls.push(["close", frame.id]);
+    }
+    return this.snapshot.state === "open";
   }
   on(event: string, fn: (payload: unknown) => void) {
     let set = this.listeners.get(event);
