@@ -19,7 +19,6 @@ import * as $ws from "./routes/ws.ts";
 import * as $Forecast from "./islands/Forecast.tsx";
 import * as $LiveMessages from "./islands/LiveMessages.tsx";
 import * as $Room from "./islands/Room.tsx";
-import * as $RoomPicker from "./islands/RoomPicker.tsx";
 
 import type { Manifest } from "$fresh/server.ts";
 
@@ -44,7 +43,6 @@ const manifest = {
     "./islands/Forecast.tsx": $Forecast,
     "./islands/LiveMessages.tsx": $LiveMessages,
     "./islands/Room.tsx": $Room,
-    "./islands/RoomPicker.tsx": $RoomPicker,
   },
   baseUrl: import.meta.url,
 } satisfies Manifest;

@@ -2,7 +2,7 @@ import { Head } from "$fresh/runtime.ts";
 import type { RouteConfig } from "$fresh/server.ts";
 import { SuggestedRooms } from "../components/SuggestedRooms.tsx";
 import LiveMessages from "../islands/LiveMessages.tsx";
-import RoomPicker from "../islands/RoomPicker.tsx";
+import { RoomPicker } from "../components/RoomPicker.tsx";
 
 /** Send the app's Content-Security-Policy with this render's nonce. */
 export const config: RouteConfig = { csp: true };

@@ -1,7 +1,7 @@
 import { Head } from "$fresh/runtime.ts";
 import type { Handlers, PageProps, RouteConfig } from "$fresh/server.ts";
 import { SuggestedRooms } from "../../components/SuggestedRooms.tsx";
-import RoomPicker from "../../islands/RoomPicker.tsx";
+import { RoomPicker } from "../../components/RoomPicker.tsx";
 import { isValidRoomName } from "../../lib/protocol.ts";
 
 /** Send the app's Content-Security-Policy with this render's nonce. */
