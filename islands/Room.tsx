@@ -7,7 +7,7 @@ import { NameForm } from "../components/NameForm.tsx";
 import { OutgoingItem } from "../components/OutgoingItem.tsx";
 import { RoomMessageItem } from "../components/RoomMessageItem.tsx";
 import { BEFORE_MOUNT, useLiveClient, useNow } from "../lib/client/hooks.ts";
-import { roomStore } from "../lib/client/stores.ts";
+import { roomStore } from "../lib/client/room_store.ts";
 import { isValidDisplayName } from "../lib/protocol.ts";
 
 /** localStorage key of the remembered display name. */

@@ -228,6 +228,8 @@ interface RoomState {
   online: number;
 }
 
+type TimerName = "retry" | "connect" | "ping" | "pong";
+
 interface MutableMessage {
   id: string;
   text: string;
@@ -276,10 +278,8 @@ export class SocketClient {
   #welcome: WelcomeFrame | null = null;
   #lastClose: { code: number; reason: string } | null = null;
 
-  #retryTimer: unknown = null;
-  #connectTimer: unknown = null;
-  #pingTimer: unknown = null;
-  #pongTimer: unknown = null;
+  /** Pending timer handles by purpose; at most one of each. */
+  readonly #pendingTimers = new Map<TimerName, unknown>();
 
   /** Unsettled messages, in the order `send()` was called. */
   readonly #messages = new Map<string, MutableMessage>();
@@ -465,7 +465,7 @@ export class SocketClient {
     this.#ws = ws;
     ws.onopen = () => this.#onOpen();
     ws.onmessage = (event) => this.#onFrame(event.data);
-    ws.onclose = (event) => this.#onClose(event.code, event.reason);
+    ws.onclose = (event) => this.#drop(event.code, event.reason);
     ws.onerror = () => {}; // a close event always follows
     this.#startTimer(
       "connect",
@@ -485,10 +485,6 @@ export class SocketClient {
     for (const room of this.#rooms.keys()) this.#sendJoin(room);
     this.#flush();
     this.#schedulePing();
-  }
-
-  #onClose(code: number, reason: string): void {
-    this.#drop(code, reason);
   }
 
   /** The link is gone (or declared dead): clean up and maybe retry. */
@@ -544,7 +540,7 @@ export class SocketClient {
     this.#startTimer("ping", this.#opts.pingIntervalMs, () => {
       if (!this.#isOpen()) return;
       this.#write({ type: "ping", t: this.#now() });
-      if (this.#pongTimer === null) {
+      if (!this.#pendingTimers.has("pong")) {
         this.#startTimer(
           "pong",
           this.#opts.pongTimeoutMs,
@@ -618,18 +614,10 @@ export class SocketClient {
         this.#emit("presence", frame);
         break;
       }
-      case "left":
-        this.#emit("left", frame);
-        break;
-      case "series_opened":
-        this.#emit("series_opened", frame);
-        break;
-      case "forecast":
-        this.#emit("forecast", frame);
-        break;
-      case "series_closed":
-        this.#emit("series_closed", frame);
-        break;
+      default:
+        // left, series_opened, forecast, series_closed: no client state to
+        // update, so they go to their listeners as they are.
+        this.#emit(frame.type, frame as never);
     }
   }
 
@@ -760,56 +748,19 @@ export class SocketClient {
     }
   }
 
-  #startTimer(
-    name: "retry" | "connect" | "ping" | "pong",
-    ms: number,
-    fn: () => void,
-  ): void {
+  #startTimer(name: TimerName, ms: number, fn: () => void): void {
     this.#clearTimer(name);
     const handle = this.#timers.setTimeout(() => {
-      this.#setTimerHandle(name, null);
+      this.#pendingTimers.delete(name);
       fn();
     }, ms);
-    this.#setTimerHandle(name, handle);
+    this.#pendingTimers.set(name, handle);
   }
 
-  #clearTimer(name: "retry" | "connect" | "ping" | "pong"): void {
-    const handle = this.#timerHandle(name);
-    if (handle !== null) this.#timers.clearTimeout(handle);
-    this.#setTimerHandle(name, null);
-  }
-
-  #timerHandle(name: "retry" | "connect" | "ping" | "pong"): unknown {
-    switch (name) {
-      case "retry":
-        return this.#retryTimer;
-      case "connect":
-        return this.#connectTimer;
-      case "ping":
-        return this.#pingTimer;
-      case "pong":
-        return this.#pongTimer;
-    }
-  }
-
-  #setTimerHandle(
-    name: "retry" | "connect" | "ping" | "pong",
-    handle: unknown,
-  ): void {
-    switch (name) {
-      case "retry":
-        this.#retryTimer = handle;
-        break;
-      case "connect":
-        this.#connectTimer = handle;
-        break;
-      case "ping":
-        this.#pingTimer = handle;
-        break;
-      case "pong":
-        this.#pongTimer = handle;
-        break;
-    }
+  #clearTimer(name: TimerName): void {
+    if (!this.#pendingTimers.has(name)) return;
+    this.#timers.clearTimeout(this.#pendingTimers.get(name));
+    this.#pendingTimers.delete(name);
   }
 }
 

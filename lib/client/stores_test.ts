@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { chatStore, connectionStore, roomStore } from "./stores.ts";
+import { chatStore, connectionStore } from "./stores.ts";
+import { roomStore } from "./room_store.ts";
 import { SocketClient, type WebSocketLike } from "./socket_client.ts";
 
 /** A socket that opens at once and records what is sent; the test plays the server. */
