@@ -14,6 +14,23 @@ Deno.test("upper: upper-cases after the delay", async () => {
   assert.equal(upper.active, 0);
 });
 
+Deno.test("upper: a zero delay answers without a timer", async () => {
+  const upper = createUpperProcessor(0);
+  // Settles before any timer could fire (Deno clamps 0 ms timers to 1 ms).
+  let timerFired = false;
+  const timer = setTimeout(() => timerFired = true, 0);
+  const result = await upper.run("abc", new AbortController().signal);
+  clearTimeout(timer);
+  assert.equal(result, "ABC");
+  assert.equal(timerFired, false);
+  assert.equal(upper.active, 0);
+  const controller = new AbortController();
+  controller.abort();
+  await assert.rejects(upper.run("x", controller.signal), {
+    name: "AbortError",
+  });
+});
+
 Deno.test("upper: abort clears the timer and rejects with the reason", async () => {
   const upper = createUpperProcessor(60_000);
   const controller = new AbortController();
