@@ -204,14 +204,13 @@ export function socketUrlFor(
   return `${scheme}//${location.host}${path}`;
 }
 
-let fallbackCounter = 0;
-
-/** A unique message id; `crypto.randomUUID` is missing outside secure contexts. */
+/**
+ * A random message id (96 bits, hex). `crypto.getRandomValues` works in every
+ * context, unlike `crypto.randomUUID`, which plain-http pages lack.
+ */
 export function newMessageId(): string {
-  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0"));
-  return `m${(++fallbackCounter).toString(36)}-${hex.join("")}`;
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 const WS_OPEN = 1;
