@@ -11,19 +11,20 @@
  * @module
  */
 
-import type { Bus, BusListener } from "./types.ts";
+import { LocalBus } from "./local_bus.ts";
 
 /** The default channel name. */
 export const DEFAULT_BROADCAST_CHANNEL = "rooms-v1";
 
-/** A {@linkcode Bus} over one named `BroadcastChannel`. */
-export class BroadcastBus implements Bus {
-  readonly healthy = true;
+/**
+ * A {@linkcode Bus} over one named `BroadcastChannel`: the local bus's
+ * delivery plus a post to the other isolates.
+ */
+export class BroadcastBus extends LocalBus {
   readonly #channel: BroadcastChannel;
-  readonly #rooms = new Set<string>();
-  #listener: BusListener = () => {};
 
   constructor(name: string = DEFAULT_BROADCAST_CHANNEL) {
+    super();
     this.#channel = new BroadcastChannel(name);
     this.#channel.onmessage = (event: MessageEvent) => {
       const data = event.data;
@@ -33,37 +34,17 @@ export class BroadcastBus implements Bus {
       ) {
         return;
       }
-      if (this.#rooms.has(data[0])) this.#listener(data[0], data[1]);
+      this.deliver(data[0], data[1]);
     };
   }
 
-  publish(room: string, payload: string): Promise<void> {
+  override publish(room: string, payload: string): Promise<void> {
     this.#channel.postMessage([room, payload]);
-    if (this.#rooms.has(room)) this.#listener(room, payload);
-    return Promise.resolve();
+    return super.publish(room, payload);
   }
 
-  subscribe(room: string): Promise<void> {
-    this.#rooms.add(room);
-    return Promise.resolve();
-  }
-
-  unsubscribe(room: string): Promise<void> {
-    this.#rooms.delete(room);
-    return Promise.resolve();
-  }
-
-  listen(listener: BusListener): void {
-    this.#listener = listener;
-  }
-
-  onReconnect(_callback: () => void): void {
-    // BroadcastChannel has no connection to lose.
-  }
-
-  close(): Promise<void> {
-    this.#rooms.clear();
+  override close(): Promise<void> {
     this.#channel.close();
-    return Promise.resolve();
+    return super.close();
   }
 }

@@ -13,8 +13,13 @@ export class LocalBus implements Bus {
   #listener: BusListener = () => {};
 
   publish(room: string, payload: string): Promise<void> {
-    if (this.#rooms.has(room)) this.#listener(room, payload);
+    this.deliver(room, payload);
     return Promise.resolve();
+  }
+
+  /** Hands `payload` to the listener if this process subscribed to `room`. */
+  protected deliver(room: string, payload: string): void {
+    if (this.#rooms.has(room)) this.#listener(room, payload);
   }
 
   subscribe(room: string): Promise<void> {
