@@ -1,4 +1,13 @@
 import { Head } from "$fresh/runtime.ts";
+import type { ErrorHandler } from "$fresh/server.ts";
+import { withSecurityHeaders } from "../lib/security/headers.ts";
+
+/**
+ * The error page is rendered outside the middleware chain (the error escaped
+ * it), so it adds the security headers and page policy itself.
+ */
+export const handler: ErrorHandler = async (_req, ctx) =>
+  withSecurityHeaders(await ctx.render(), ctx.url, "route");
 
 /** Rendered with status 500 when a route throws; details stay in the server log. */
 export default function ServerError() {
