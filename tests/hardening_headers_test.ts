@@ -34,7 +34,7 @@ function assertPageHeaders(res: Response, html: string, port: number): void {
   const where = `${res.url} (${res.status})`;
   const h = res.headers;
   assert.equal(h.get("x-content-type-options"), "nosniff", where);
-  assert.equal(h.get("referrer-policy"), "no-referrer", where);
+  assert.equal(h.get("referrer-policy"), "same-origin", where);
   assert.equal(h.get("x-frame-options"), "DENY", where);
   assert.equal(h.get("cross-origin-opener-policy"), "same-origin", where);
   assert.match(h.get("permissions-policy") ?? "", /camera=\(\)/, where);

@@ -151,24 +151,25 @@ export function safeReturnPath(next: string | null | undefined): string {
 }
 
 /**
- * Whether a state-changing request (a form POST) comes from this site: its
- * Origin, when sent, names this host; without Origin, `Sec-Fetch-Site` (when
- * sent) is same-origin or none. Clients that send neither are not browsers
- * and cannot be tricked into a cross-site request.
+ * Whether a state-changing request (a form POST) comes from this site.
+ * `Sec-Fetch-Site`, when the browser sends it, must be same-origin (or none:
+ * typed by the user); `Origin`, when sent, must name this host, and may be
+ * "null" only alongside `Sec-Fetch-Site: same-origin` (a privacy setting can
+ * blank it). Clients that send neither are not browsers and cannot be
+ * tricked into a cross-site request.
  */
 export function isSameOriginPost(req: Request): boolean {
-  const origin = req.headers.get("origin");
-  const host = req.headers.get("host") ?? new URL(req.url).host;
-  if (origin !== null) {
-    if (origin === "null") return false;
-    try {
-      return new URL(origin).host.toLowerCase() === host.toLowerCase();
-    } catch {
-      return false;
-    }
-  }
   const site = req.headers.get("sec-fetch-site");
-  return site === null || site === "same-origin" || site === "none";
+  if (site !== null && site !== "same-origin" && site !== "none") return false;
+  const origin = req.headers.get("origin");
+  if (origin === null) return true;
+  if (origin === "null") return site === "same-origin";
+  const host = req.headers.get("host") ?? new URL(req.url).host;
+  try {
+    return new URL(origin).host.toLowerCase() === host.toLowerCase();
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -108,6 +108,21 @@ Deno.test("isSameOriginPost: Origin must be this host; Sec-Fetch-Site same-origi
   assert.ok(isSameOriginPost(request({ "sec-fetch-site": "same-origin" })));
   assert.ok(!isSameOriginPost(request({ "sec-fetch-site": "cross-site" })));
   assert.ok(isSameOriginPost(request({})), "non-browser clients");
+  assert.ok(
+    !isSameOriginPost(
+      request({ origin: "http://app.test", "sec-fetch-site": "cross-site" }),
+    ),
+  );
+  assert.ok(
+    isSameOriginPost(
+      request({ origin: "null", "sec-fetch-site": "same-origin" }),
+    ),
+  );
+  assert.ok(
+    !isSameOriginPost(
+      request({ origin: "null", "sec-fetch-site": "same-site" }),
+    ),
+  );
 });
 
 Deno.test("SignInLimiter: 10 failures a minute per address, bounded memory", () => {

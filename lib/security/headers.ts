@@ -10,7 +10,9 @@ import { fallbackPagePolicy, NON_PAGE_POLICY, SVG_POLICY } from "./csp.ts";
 /** Headers set on every response, page or not. */
 export const COMMON_HEADERS: Readonly<Record<string, string>> = {
   "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
+  // Nothing leaves for other sites; same-origin requests keep their Origin
+  // (under no-referrer, browsers send `Origin: null` on form posts).
+  "referrer-policy": "same-origin",
   "x-frame-options": "DENY",
   "cross-origin-opener-policy": "same-origin",
   "permissions-policy":
