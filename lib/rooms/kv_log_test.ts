@@ -133,3 +133,74 @@ Deno.test("KvRoomLog rejects a non-positive limit", () => {
   }
   assert(threw);
 });
+
+Deno.test("KvRoomLog: two logs on one KV take turns without reusing a seq", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const first = new KvRoomLog(kv, { historyLimit: 100 });
+    const second = new KvRoomLog(kv, { historyLimit: 100 });
+    const seqs = [];
+    // Each log remembers the counter from its own last commit; the other's
+    // writes must make it read the counter again.
+    for (let i = 0; i < 6; i++) {
+      seqs.push((await (i % 2 ? second : first).append("r", draft(i))).seq);
+    }
+    seqs.push(...(await Promise.all([
+      first.append("r", draft(6)),
+      second.append("r", draft(7)),
+      first.append("r", draft(8)),
+    ])).map((m) => m.seq));
+    assertEquals(seqs.sort((x, y) => x - y), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // A log opened later (a restart) continues from the stored counter.
+    const restarted = new KvRoomLog(kv, { historyLimit: 100 });
+    assertEquals((await restarted.append("r", draft(9))).seq, 10);
+    assertEquals(await restarted.raiseSeq("r", 20), 20);
+    assertEquals((await first.append("r", draft(10))).seq, 21);
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("KvRoomLog commits a burst of appends together, in order", async () => {
+  await withLog(1000, async (log, kv) => {
+    const stored = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => log.append("burst", draft(i))),
+    );
+    // Queued appends keep their call order.
+    assertEquals(stored.map((m) => m.id), stored.map((_, i) => `m${i}`));
+    assertEquals(stored.map((m) => m.seq), stored.map((_, i) => i + 1));
+    const versionstamps = new Set<string>();
+    for await (const entry of kv.list({ prefix: ["room", "burst", "msg"] })) {
+      versionstamps.add(entry.versionstamp);
+    }
+    assert(
+      versionstamps.size < 50,
+      `expected batched commits, got ${versionstamps.size} commits`,
+    );
+  });
+});
+
+Deno.test("KvRoomLog: a message too large for KV fails alone", async () => {
+  await withLog(100, async (log) => {
+    const huge = { ...draft(99), text: "x".repeat(70_000) };
+    const results = await Promise.allSettled([
+      log.append("r", draft(1)),
+      log.append("r", draft(2)),
+      log.append("r", huge),
+      log.append("r", draft(3)),
+    ]);
+    assertEquals(results.map((r) => r.status), [
+      "fulfilled",
+      "fulfilled",
+      "rejected",
+      "fulfilled",
+    ]);
+    const { latest, messages } = await log.snapshot("r", { count: 10 });
+    assertEquals(latest, 3);
+    assertEquals(messages.map((m) => [m.seq, m.id]), [
+      [1, "m1"],
+      [2, "m2"],
+      [3, "m3"],
+    ]);
+  });
+});
