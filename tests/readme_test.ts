@@ -5,7 +5,7 @@ const readme = await Deno.readTextFile(
   new URL("../README.md", import.meta.url),
 );
 
-Deno.test("README lists every setting with its default", () => {
+Deno.test("README lists every setting with its default and meaning", () => {
   for (const setting of SETTINGS) {
     const row = readme.split("\n").find((line) =>
       line.startsWith(`| \`${setting.name}\``)
@@ -15,6 +15,10 @@ Deno.test("README lists every setting with its default", () => {
     assert(
       row.includes(shown),
       `README.md shows the wrong default for ${setting.name}: ${row}`,
+    );
+    assert(
+      row.includes(setting.description),
+      `README.md describes ${setting.name} differently from lib/config.ts`,
     );
   }
 });
