@@ -146,6 +146,9 @@ export function safeReturnPath(next: string | null | undefined): string {
     return "/";
   }
   if (url.origin !== "http://same.invalid") return "/";
+  // Dot segments collapse during parsing ("/.//evil.com" becomes
+  // "//evil.com"), so the parsed path is checked again.
+  if (url.pathname.startsWith("//")) return "/";
   if (url.pathname === "/login" || url.pathname === "/logout") return "/";
   return url.pathname + url.search + url.hash;
 }

@@ -94,6 +94,10 @@ Deno.test("safeReturnPath keeps same-site paths and refuses everything else", ()
       "/login",
       "/logout?x",
       "javascript:alert(1)",
+      "/.//evil.example",
+      "/..//evil.example",
+      "/a/..//evil.example",
+      "/%2e//evil.example",
     ]
   ) {
     assert.equal(safeReturnPath(bad), "/", String(bad));
