@@ -146,7 +146,8 @@ export const SETTINGS: readonly Setting[] = [
   {
     name: "TRUST_PROXY",
     default: "false",
-    description: "Take the client address from X-Forwarded-For's first hop",
+    description:
+      "Take the client address from the last X-Forwarded-For hop (the one your proxy appends)",
   },
   {
     name: "KV_PATH",

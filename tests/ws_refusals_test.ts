@@ -123,7 +123,7 @@ Deno.test("MAX_CONNECTIONS: the next upgrade gets 503 until one closes", async (
   }
 });
 
-Deno.test("MAX_CONNECTIONS_PER_IP: 429 for the same address; TRUST_PROXY keys on X-Forwarded-For", async () => {
+Deno.test("MAX_CONNECTIONS_PER_IP: 429 for the same address; TRUST_PROXY keys on the proxy's X-Forwarded-For hop", async () => {
   const server = startRealtime({
     MAX_CONNECTIONS_PER_IP: "1",
     TRUST_PROXY: "true",
@@ -132,7 +132,7 @@ Deno.test("MAX_CONNECTIONS_PER_IP: 429 for the same address; TRUST_PROXY keys on
   try {
     opened.push(
       await WsClient.open(server.wsUrl, {
-        headers: { "x-forwarded-for": "203.0.113.7, 10.0.0.1" },
+        headers: { "x-forwarded-for": "10.0.0.1, 203.0.113.7" },
       }),
     );
     const [code, body] = await status(server.httpUrl, {
@@ -141,6 +141,12 @@ Deno.test("MAX_CONNECTIONS_PER_IP: 429 for the same address; TRUST_PROXY keys on
     });
     assert.equal(code, 429);
     assert.match(body, /address/);
+    // A forged first hop does not make a new address: the proxy's hop counts.
+    const [forged] = await status(server.httpUrl, {
+      ...UPGRADE,
+      "x-forwarded-for": "192.0.2.99, 203.0.113.7",
+    });
+    assert.equal(forged, 429);
     opened.push(
       await WsClient.open(server.wsUrl, {
         headers: { "x-forwarded-for": "198.51.100.2" },

@@ -59,8 +59,9 @@ export function tokenAccepted(req: Request, config: Config): boolean {
 }
 
 /**
- * The client's address: the first X-Forwarded-For hop when TRUST_PROXY is on
- * (only behind a proxy that sets it), else the peer address.
+ * The client's address: with TRUST_PROXY, the last X-Forwarded-For hop, the
+ * one our proxy appended (earlier hops come from the client and can be
+ * forged); else the peer address.
  */
 export function clientAddress(
   req: Request,
@@ -68,8 +69,8 @@ export function clientAddress(
   trustProxy: boolean,
 ): string {
   if (trustProxy) {
-    const first = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-    if (first) return first;
+    const last = req.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim();
+    if (last) return last;
   }
   if (remoteAddr && "hostname" in remoteAddr) return remoteAddr.hostname;
   return "unknown";
