@@ -60,6 +60,8 @@ export function roomStore(
     }),
     client.on("joined", (frame) => {
       if (frame.room !== room) return;
+      // A log that restarted below what we show: drop the old messages.
+      if (messages.value.some((m) => m.seq > frame.seq)) messages.value = [];
       joined.value = true;
       problem.value = null;
     }),

@@ -623,6 +623,17 @@ export class SocketClient {
   #onJoined(frame: JoinedFrame): void {
     const room = this.#rooms.get(frame.room);
     if (!room) return; // left meanwhile
+    const last = lastSeqOf(room);
+    if (last !== undefined && frame.seq < last) {
+      // The server's log restarted below what we have seen (a Redis or KV
+      // store without persistence was reset): our seqs mean nothing there.
+      // Forget them and join afresh for the latest history.
+      room.floor = 0;
+      room.seen.clear();
+      room.everJoined = false;
+      this.#sendJoin(frame.room);
+      return;
+    }
     room.joinedHere = true;
     room.everJoined = true;
     room.online = frame.online;

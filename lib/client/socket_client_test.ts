@@ -494,6 +494,51 @@ Deno.test("rooms: resume with since, no duplicates, sends wait for joined", () =
   client.disconnect();
 });
 
+Deno.test("rooms: a log that restarted below our seq is joined afresh", () => {
+  const { client, clock, roomMessages, socket, open } = setup();
+  client.connect();
+  open();
+  client.join("lobby", "Ann");
+  socket().serverSend({
+    type: "joined",
+    room: "lobby",
+    name: "Ann",
+    seq: 5,
+    history: [roomMessage("lobby", 4), roomMessage("lobby", 5)],
+    online: 1,
+  });
+  socket().serverClose(1006);
+  clock.advance(250);
+  open();
+  assert.deepEqual(socket().sentOfType("join"), [
+    { type: "join", room: "lobby", name: "Ann", since: 5 },
+  ]);
+  // The server lost its log and counts from 1 again.
+  socket().serverSend({
+    type: "joined",
+    room: "lobby",
+    name: "Ann",
+    seq: 2,
+    history: [],
+    online: 1,
+  });
+  assert.deepEqual(socket().sentOfType("join"), [
+    { type: "join", room: "lobby", name: "Ann", since: 5 },
+    { type: "join", room: "lobby", name: "Ann" },
+  ]);
+  socket().serverSend({
+    type: "joined",
+    room: "lobby",
+    name: "Ann",
+    seq: 2,
+    history: [roomMessage("lobby", 1), roomMessage("lobby", 2)],
+    online: 1,
+  });
+  assert.deepEqual(roomMessages.map((m) => m.seq), [4, 5, 1, 2]);
+  assert.equal(client.lastSeq("lobby"), 2);
+  client.disconnect();
+});
+
 Deno.test("rooms: a message stored before the drop settles from history, not resent", () => {
   const { client, clock, outgoing, socket, open } = setup();
   client.connect();

@@ -143,3 +143,50 @@ Deno.test("roomStore: messages in order, own outbox until delivered, presence", 
   assert.equal(store.joined.value, false);
   store.dispose();
 });
+
+Deno.test("roomStore: a restarted log replaces the messages shown", () => {
+  const client = makeClient();
+  const store = roomStore(client, "lobby");
+  client.join("lobby", "Ann");
+  client.connect();
+  FakeWebSocket.last.open();
+  const message = (seq: number, text: string) => ({
+    room: "lobby",
+    seq,
+    id: `m${seq}${text}`,
+    from: "Bob",
+    text,
+    message: text.toUpperCase(),
+    time: "10:00:00",
+    processor: "upper",
+  });
+  FakeWebSocket.last.push({
+    type: "joined",
+    room: "lobby",
+    name: "Ann",
+    seq: 3,
+    history: [message(2, "old"), message(3, "older")],
+    online: 1,
+  });
+  assert.equal(store.messages.value.length, 2);
+  // The resumed join finds the log restarted; the client joins afresh.
+  FakeWebSocket.last.push({
+    type: "joined",
+    room: "lobby",
+    name: "Ann",
+    seq: 1,
+    history: [],
+    online: 1,
+  });
+  FakeWebSocket.last.push({
+    type: "joined",
+    room: "lobby",
+    name: "Ann",
+    seq: 1,
+    history: [message(1, "new")],
+    online: 1,
+  });
+  assert.deepEqual(store.messages.value.map((m) => m.message), ["NEW"]);
+  client.disconnect();
+  store.dispose();
+});
