@@ -130,6 +130,10 @@ Deno.test("[fresh] middleware runs root first, array in order, shares ctx.state"
   equal(res.headers.get("x-root-mw"), "route");
   // an unmatched URL under /admin runs only the root middleware
   equal((await get("/admin/nothing-here")).res.status, 404);
+  // middleware gets Fresh's stub render, not the route's
+  const stub = await get("/admin?render-in-middleware");
+  equal(stub.res.status, 500);
+  equal(stub.text, "");
 });
 
 Deno.test("[fresh] handlers: object, function, ctx.render(data, init), async page", async () => {

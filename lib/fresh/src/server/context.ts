@@ -147,6 +147,7 @@ export class ServerContext {
     let destination: DestinationKind;
     let route: Route | undefined;
     const jsPrefix = `/_frsh/js/${BUILD_ID}/`;
+    let routeRender: FreshContext["render"] | undefined;
     const staticFile = this.#staticFiles.get(url.pathname);
     if (url.pathname.startsWith(jsPrefix)) {
       destination = "internal";
@@ -172,7 +173,7 @@ export class ServerContext {
         destination = "route";
         endpoint = this.#routeEndpoint(route);
         const r = route;
-        ctx.render = (data, init) => {
+        routeRender = (data, init) => {
           ctx.data = data;
           return this.#render(req, ctx, r.base, r.component, r.config, init);
         };
@@ -195,6 +196,8 @@ export class ServerContext {
       }
       ctx.next = () =>
         Promise.reject(new Error("ctx.next() called after the last handler"));
+      // As in Fresh, middleware sees a stub render; the route gets the real one.
+      if (routeRender) ctx.render = routeRender;
       let result: Response | Promise<Response>;
       try {
         result = endpoint(req, ctx);
