@@ -110,6 +110,19 @@ Deno.test("[fresh] params, rest, optional params, routeOverride, ctx.route", asy
   equal((await get("/custom")).res.status, 404);
 });
 
+Deno.test("[fresh] links to this page and its ancestors are marked", async () => {
+  const { text } = await get("/docs/v2");
+  const link = (id: string) =>
+    text.match(new RegExp(`<a id="${id}"[^>]*>`))![0];
+  match(link("to-v2"), /data-current="true"/);
+  match(link("to-v2"), /aria-current="page"/);
+  match(link("to-docs"), /data-ancestor="true"/);
+  match(link("to-docs"), /aria-current="true"/);
+  match(link("to-root"), /aria-current="true"/);
+  ok(!link("to-other").includes("aria-current"));
+  match(link("to-set"), /aria-current="location"/, "the author's value wins");
+});
+
 Deno.test("[fresh] groups and layouts: group layout, nested async layout, skip flags", async () => {
   match(
     (await get("/grouped")).text,

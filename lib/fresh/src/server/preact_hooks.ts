@@ -34,6 +34,8 @@ export interface RenderState {
   bodyAttrs?: Record<string, unknown>;
   /** Children of `_app`'s `<head>`. */
   appHead: ComponentChildren[];
+  /** Path of the page being rendered, for `aria-current` on links. */
+  pathname: string;
   /** > 0 while inside an island's own render. */
   depth: number;
   depthStack: number[];
@@ -178,7 +180,35 @@ function onBeforeDiff(vnode: Marked, state: RenderState): void {
         state.usedNonce = true;
       }
       break;
+    case "a":
+      markCurrentLink(props, state.pathname);
+      break;
   }
+}
+
+/**
+ * Fresh's link marking: a link to this page gets `aria-current="page"`, a
+ * link to an ancestor path `aria-current="true"` (plus `data-current` /
+ * `data-ancestor` for styling). Attributes the author set are kept.
+ */
+function markCurrentLink(props: Record<string, unknown>, pathname: string) {
+  const href = props.href;
+  if (typeof href !== "string" || !href.startsWith("/")) return;
+  const target = withoutTrailingSlash(
+    new URL(href, "http://localhost").pathname,
+  );
+  const here = withoutTrailingSlash(pathname);
+  if (target === here) {
+    props["data-current"] ??= "true";
+    props["aria-current"] ??= "page";
+  } else if (target === "/" || here.startsWith(`${target}/`)) {
+    props["data-ancestor"] ??= "true";
+    props["aria-current"] ??= "true";
+  }
+}
+
+function withoutTrailingSlash(path: string): string {
+  return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
 }
 
 function withoutChildren(

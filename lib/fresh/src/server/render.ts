@@ -129,6 +129,7 @@ export async function renderPage(opts: RenderPageOptions): Promise<Response> {
     nonce: crypto.randomUUID().replaceAll("-", ""),
     usedNonce: false,
     appHead: [],
+    pathname: ctx.url.pathname,
     depth: 0,
     depthStack: [],
   };
