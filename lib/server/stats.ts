@@ -76,8 +76,13 @@ export class Stats {
     this.#latencyCount++;
     this.#latencyTotal += ms;
     this.#latencyMax = Math.max(this.#latencyMax, ms);
-    let index = LATENCY_BUCKETS_MS.findIndex((bound) => ms <= bound);
-    if (index < 0) index = LATENCY_BUCKETS_MS.length;
+    // A plain scan: this runs once per message and most land in the first bucket.
+    let index = 0;
+    while (
+      index < LATENCY_BUCKETS_MS.length && ms > LATENCY_BUCKETS_MS[index]
+    ) {
+      index++;
+    }
     this.#buckets[index]++;
   }
 
