@@ -78,6 +78,35 @@ Deno.test("rate limit: rate_limited errors with ids, then close 1008 after RATE_
   }
 });
 
+Deno.test("rate limit: strikes are forgiven once the client calms down", async () => {
+  const server = startRealtime({
+    RATE_PER_SECOND: "5",
+    RATE_BURST: "3",
+    RATE_ABUSE_LIMIT: "3",
+  });
+  const client = await WsClient.open(server.wsUrl);
+  try {
+    // Each burst of 5 pings earns 2 strikes; two bursts would pass the
+    // limit of 3 unless the quiet spell between them (bucket refilled) wipes them.
+    for (let burst = 0; burst < 2; burst++) {
+      for (let i = 0; i < 5; i++) {
+        client.send({ type: "ping", t: burst * 10 + i });
+      }
+      await client.waitForCount(
+        (frame) => frame.type === "error" && frame.code === "rate_limited",
+        2 * (burst + 1),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 800));
+    }
+    client.send({ type: "ping", t: 99 });
+    await client.waitFor((frame) => frame.type === "pong" && frame.t === 99);
+    assert.equal(client.ofType("error").length, 4);
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});
+
 Deno.test("a reader that stops reading is closed with 1013; others are unaffected", async () => {
   const hub = await createHub({ kvPath: ":memory:", log: () => {} });
   const server = startRealtime({

@@ -214,11 +214,14 @@ export class Connection {
       return;
     }
     const text = typeof data === "string" ? data : undefined;
+    // A client that let its bucket refill completely has calmed down: its
+    // earlier strikes are forgiven (checked before this frame takes a token).
+    const rested = this.#strikes > 0 && this.#bucket.full;
     if (!this.#bucket.take()) {
       this.#rateLimited(text);
       return;
     }
-    if (this.#strikes > 0 && this.#bucket.full) this.#strikes = 0;
+    if (rested) this.#strikes = 0;
     if (text === undefined) {
       this.sendError(
         "binary_unsupported",
