@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { WsClient } from "./helpers/ws_client.ts";
 import { startRealtime } from "./helpers/realtime_server.ts";
 import { verifyProofOfWork } from "../lib/processing/pow.ts";
+import type { RoomHub } from "../lib/server/room_hub.ts";
 
 async function until(condition: () => boolean, timeoutMs = 3000) {
   const deadline = Date.now() + timeoutMs;
@@ -306,6 +307,48 @@ Deno.test("forecast series: open, points, forecast in order, close", async () =>
     assert.equal(frames[2].forecast.length, 3);
     assert.equal(frames[3].code, "unknown_series");
     assert.equal(frames[3].id, "nope");
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});
+
+Deno.test("a leave while the join is pending: no joined frame, membership undone", async () => {
+  let releaseJoin = () => {};
+  const joinHeld = new Promise<void>((resolve) => releaseJoin = resolve);
+  const members = new Set<string>();
+  const hub: RoomHub = {
+    async join(room, member) {
+      members.add(member.id);
+      await joinHeld;
+      return {
+        type: "joined",
+        room,
+        name: member.name,
+        seq: 0,
+        history: [],
+        online: 1,
+      };
+    },
+    leave(_room, member) {
+      members.delete(member.id);
+      return Promise.resolve();
+    },
+    publish: () => Promise.reject(new Error("unused")),
+    online: () => members.size,
+    close: () => Promise.resolve(),
+  };
+  const server = startRealtime({}, { hub });
+  const client = await WsClient.open(server.wsUrl);
+  try {
+    client.send({ type: "join", room: "lobby", name: "Ann" });
+    client.send({ type: "leave", room: "lobby" });
+    await client.waitFor((frame) => frame.type === "left");
+    releaseJoin();
+    client.send({ type: "ping", t: 1 });
+    await client.waitFor((frame) => frame.type === "pong");
+    assert.equal(client.ofType("joined").length, 0);
+    assert.equal(members.size, 0);
   } finally {
     await client.close();
     await server.close();

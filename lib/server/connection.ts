@@ -269,7 +269,7 @@ export class Connection {
       case "series_open":
       case "series_points":
       case "series_close":
-        return this.#seriesFrame(frame);
+        return void this.#seriesFrame(frame);
     }
   }
 
@@ -565,7 +565,9 @@ export class Connection {
     this.#rooms.set(frame.room, member);
     try {
       const joined = await hub.join(frame.room, member, frame.since);
-      if (this.#closing) {
+      if (this.#closing || this.#rooms.get(frame.room) !== member) {
+        // Closed, left or joined again while this join was pending: the
+        // client no longer expects this membership, so it is undone.
         await hub.leave(frame.room, member);
         return;
       }
@@ -605,13 +607,12 @@ export class Connection {
     this.send({ type: "left", room: frame.room });
   }
 
-  #seriesFrame(frame: SeriesFrame): void {
+  async #seriesFrame(frame: SeriesFrame): Promise<void> {
     const factory = this.#context.series;
     if (!factory) {
-      // Temporary until lib/forecast/series_session.ts is wired in.
       this.sendError(
         "unknown_type",
-        "Forecast series are not available on this server yet",
+        "Forecast series are not available on this server",
         frame.id,
       );
       return;
@@ -622,7 +623,9 @@ export class Connection {
       signal: this.#abort.signal,
       owner: this.id,
     });
-    Promise.resolve(this.#series.handle(frame)).catch((error) => {
+    try {
+      await this.#series.handle(frame);
+    } catch (error) {
       if (this.#abort.signal.aborted) return;
       this.#context.logger.warn("series_failed", {
         connection: this.id,
@@ -633,6 +636,6 @@ export class Connection {
         `Forecast failed: ${error instanceof Error ? error.message : error}`,
         frame.id,
       );
-    });
+    }
   }
 }
