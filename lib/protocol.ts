@@ -35,8 +35,8 @@ export type ErrorCode =
 export const CLOSE_CODES = {
   normal: 1000,
   goingAway: 1001,
-  unsupportedData: 1003,
   policyViolation: 1008,
+  abnormal: 1006,
   tooBig: 1009,
   internalError: 1011,
   tryAgainLater: 1013,

@@ -346,9 +346,12 @@ export class Connection {
     this.#rooms.clear();
   }
 
-  #finish(code: number): void {
+  #finish(reported: number): void {
     if (this.#finished) return;
     this.#finished = true;
+    // Deno reports 0 when the peer vanished without a close frame; RFC 6455
+    // calls that 1006 (abnormal closure), the code metrics and logs show.
+    const code = reported === 0 ? CLOSE_CODES.abnormal : reported;
     if (!this.#closing) {
       // Closed by the peer (or dropped): count the peer's code.
       this.#closing = true;
