@@ -77,7 +77,8 @@ async function measure(page: Page, round: number) {
     const marks: { enter?: number; result?: number } = {};
     (globalThis as unknown as { __bench: typeof marks }).__bench = marks;
     addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && marks.enter === undefined) {
+      const key = (event as KeyboardEvent).key;
+      if (key === "Enter" && marks.enter === undefined) {
         marks.enter = performance.now();
       }
     }, true);
