@@ -18,6 +18,9 @@ export default function ForecastPage(_props: PageProps) {
         <link rel="stylesheet" href="/forecast.css" />
       </Head>
       <main class="forecast-page">
+        <nav class="crumbs">
+          <a href="/">← Home</a>
+        </nav>
         <h1 class="forecast-page__title">Live price forecast</h1>
         <p class="forecast-page__intro">
           Each new point updates a forecast by Holt's linear trend method
