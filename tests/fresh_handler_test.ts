@@ -192,9 +192,13 @@ Deno.test("[fresh] 404 page, renderNotFound, and 500 page that keeps serving", a
   equal(missing.res.status, 404);
   match(missing.text, /<h1>404 - nothing at \/no\/such\/page<\/h1>/);
   match(missing.text, /<title>Not found<\/title>/);
+  // the _404 handler's ctx.render(data, init) renders _404 with status 404
+  equal(missing.res.headers.get("x-not-found"), "handler");
+  match(missing.text, /<p id="via">handler<\/p>/);
   const notFound = await get("/missing");
   equal(notFound.res.status, 404);
   match(notFound.text, /404 - nothing at \/missing/);
+  match(notFound.text, /<p id="via">renderNotFound<\/p>/);
   const failed = await silenceErrors(() => get("/throws"));
   equal(failed.res.status, 500);
   match(failed.text, /<h1>500 - boom from handler<\/h1>/);

@@ -15,6 +15,7 @@ import type {
   Manifest,
   MiddlewareHandler,
   ResolvedFreshConfig,
+  RouteConfig,
   ServeHandlerInfo,
 } from "../types.ts";
 import { BUILD_ID, setBuildId } from "./build_id.ts";
@@ -147,7 +148,7 @@ export class ServerContext {
     let destination: DestinationKind;
     let route: Route | undefined;
     const jsPrefix = `/_frsh/js/${BUILD_ID}/`;
-    let routeRender: FreshContext["render"] | undefined;
+    let endpointRender: FreshContext["render"] | undefined;
     const staticFile = this.#staticFiles.get(url.pathname);
     if (url.pathname.startsWith(jsPrefix)) {
       destination = "internal";
@@ -172,14 +173,18 @@ export class ServerContext {
       if (route) {
         destination = "route";
         endpoint = this.#routeEndpoint(route);
-        const r = route;
-        routeRender = (data, init) => {
-          ctx.data = data;
-          return this.#render(req, ctx, r.base, r.component, r.config, init);
-        };
+        endpointRender = this.#renderer(req, ctx, route.base, route, 200);
       } else {
         destination = "notFound";
         endpoint = this.#notFoundEndpoint();
+        // a _404 handler's ctx.render renders the _404 page, as in Fresh
+        endpointRender = this.#renderer(
+          req,
+          ctx,
+          "",
+          this.#table.notFound,
+          404,
+        );
       }
     }
     ctx.destination = destination;
@@ -196,8 +201,8 @@ export class ServerContext {
       }
       ctx.next = () =>
         Promise.reject(new Error("ctx.next() called after the last handler"));
-      // As in Fresh, middleware sees a stub render; the route gets the real one.
-      if (routeRender) ctx.render = routeRender;
+      // As in Fresh, middleware sees a stub render; the endpoint gets the real one.
+      if (endpointRender) ctx.render = endpointRender;
       let result: Response | Promise<Response>;
       try {
         result = endpoint(req, ctx);
@@ -255,14 +260,11 @@ export class ServerContext {
       codeFrame: undefined,
       render: () => new Response(null, { status: 500 }),
       renderNotFound: (data?: unknown) => {
-        ctx.data = data;
-        return this.#renderSpecial(
-          req,
-          ctx,
-          this.#table.notFound,
-          404,
-          "Not found.",
-        );
+        const page = this.#table.notFound;
+        if (!page?.component) {
+          return new Response("Not found.", { status: 404 });
+        }
+        return this.#renderer(req, ctx, "", page, 404)(data);
       },
       next: () => Promise.reject(new Error("ctx.next() is not available here")),
       Component: () => null,
@@ -313,29 +315,29 @@ export class ServerContext {
 
   #renderError(req: Request, ctx: FreshContext): Promise<Response> | Response {
     const errorPage = this.#table.error;
-    ctx.render = (data, init) => {
-      ctx.data = data;
-      return this.#render(req, ctx, "", errorPage?.component, {}, {
-        status: 500,
-        ...init,
-      });
-    };
+    ctx.render = this.#renderer(req, ctx, "", errorPage, 500);
     if (errorPage?.handler) return errorPage.handler(req, ctx);
     if (!errorPage?.component) {
       return new Response(ERROR_MESSAGE, { status: 500 });
     }
-    return ctx.render(undefined, { status: 500 });
+    return ctx.render();
   }
 
-  #renderSpecial(
+  /** A `ctx.render` for `page`: sets `ctx.data`; `status` unless `init` has one. */
+  #renderer(
     req: Request,
     ctx: FreshContext,
-    page: { component?: PageComponent } | undefined,
+    base: string,
+    page: { component?: PageComponent; config?: RouteConfig } | undefined,
     status: number,
-    fallback: string,
-  ): Promise<Response> | Response {
-    if (!page?.component) return new Response(fallback, { status });
-    return this.#render(req, ctx, "", page.component, {}, { status });
+  ): FreshContext["render"] {
+    return (data, init) => {
+      ctx.data = data;
+      return this.#render(req, ctx, base, page?.component, page?.config ?? {}, {
+        ...init,
+        status: init?.status ?? status,
+      });
+    };
   }
 
   #render(
@@ -343,12 +345,8 @@ export class ServerContext {
     ctx: FreshContext,
     base: string,
     component: PageComponent | undefined,
-    config: {
-      skipInheritedLayouts?: boolean;
-      skipAppWrapper?: boolean;
-      csp?: boolean;
-    },
-    init?: ResponseInit,
+    config: RouteConfig,
+    init: ResponseInit,
   ): Promise<Response> {
     if (!component) {
       throw new Error(
@@ -372,8 +370,8 @@ export class ServerContext {
       req,
       ctx,
       stack,
-      status: init?.status ?? 200,
-      headers: init?.headers,
+      status: init.status ?? 200,
+      headers: init.headers,
       csp: Boolean(config.csp),
       islands: this.#islandsByFn,
       renderFn: this.config.render,
