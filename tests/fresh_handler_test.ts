@@ -107,6 +107,8 @@ Deno.test("[fresh] params, rest, optional params, routeOverride, ctx.route", asy
   match((await get("/docs")).text, /v=\[\]/);
   match((await get("/docs/v2")).text, /v=\[v2\]/);
   match((await get("/custom-path/42")).text, /custom 42/);
+  // a malformed escape is passed through instead of failing the request
+  match((await get("/greet/%E0%A4%A")).text, /Hello %E0%A4%A via/);
   equal((await get("/custom")).res.status, 404);
 });
 

@@ -107,9 +107,18 @@ export function compilePattern(pattern: string): PatternMatcher {
       if (!res) return null;
       const params: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.pathname.groups)) {
-        params[k] = v === undefined ? "" : decodeURIComponent(v);
+        params[k] = v === undefined ? "" : decodeParam(v);
       }
       return params;
     },
   };
+}
+
+/** Percent-decode a param; a malformed escape is kept as sent, not thrown. */
+function decodeParam(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }

@@ -42,6 +42,10 @@ Deno.test("compilePattern matches params, rest and optional", () => {
   assertEq(compilePattern("/docs{/:version}?").match("/docs/v2"), {
     version: "v2",
   });
+  // a malformed escape must not throw out of the router
+  assertEq(compilePattern("/blog/:slug").match("/blog/%E0%A4%A"), {
+    slug: "%E0%A4%A",
+  });
   assertEq(compilePattern("/about").match("/about"), {});
   assertEq(compilePattern("/about").match("/about/x"), null);
 });
