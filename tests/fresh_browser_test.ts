@@ -46,6 +46,11 @@ Deno.test("[fresh] browser: islands hydrate and react; island-less page loads no
     await page.locator(".wrapper button").click();
     equal(await page.locator("#slotted").innerHTML(), "server <b>content</b>");
 
+    // a keyed island (key "a-->b", encoded in its marker) hydrates too
+    await page.goto(server.url + "/keyed");
+    await page.locator(".counter button:not([disabled])").click();
+    await page.locator(".count", { hasText: "8" }).waitFor();
+
     const cspViolations: string[] = [];
     page.on("console", (m) => {
       if (/Content Security Policy/i.test(m.text())) {

@@ -225,6 +225,16 @@ Deno.test("[fresh] island children are slots; markers around server content", as
   match(text, /\{"v":\[\[\{\}\],\[\]\]\}/);
 });
 
+Deno.test("[fresh] an island key cannot end its marker comment", async () => {
+  const { text } = await get("/keyed");
+  match(
+    text,
+    /<!--frsh-counter_default:0:a--%3Eb--><div class="counter" data-label="keyed">/,
+  );
+  match(text, /<!--\/frsh-counter_default:0:a--%3Eb-->/);
+  ok(!text.includes("a-->b"), "the raw key never reaches the HTML");
+});
+
 Deno.test("[fresh] trailing slash 307 keeps the query; repeated slashes collapse", async () => {
   const { res } = await get("/about/?x=1");
   equal(res.status, 307);

@@ -149,7 +149,10 @@ function onBeforeDiff(vnode: Marked, state: RenderState): void {
         vnode.props = {
           island,
           index,
-          markerKey: vnode.key == null ? "" : String(vnode.key),
+          // encoded so a key cannot end the comment (`-->`); main.ts decodes it
+          markerKey: vnode.key == null
+            ? ""
+            : encodeURIComponent(String(vnode.key)),
           props,
         } satisfies IslandRootProps;
       }

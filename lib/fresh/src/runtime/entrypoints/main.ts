@@ -91,7 +91,7 @@ function islandVNode(
   const islandProps: Record<string, unknown> = {
     ...(props[Number(index)] as object),
   };
-  if (key) islandProps.key = key;
+  if (key) islandProps.key = decodeURIComponent(key);
   const slot = findSlot(
     start.nextSibling,
     end,
