@@ -12,6 +12,8 @@
  * @module
  */
 
+import { WAIT_MS } from "./wait.ts";
+
 /** A decoded frame (JSON object), or `{raw}` when a frame was not JSON. */
 // deno-lint-ignore no-explicit-any
 export type Frame = Record<string, any>;
@@ -27,7 +29,7 @@ export interface CloseInfo {
 export interface WsClientOptions {
   /** Extra handshake headers (Deno extension): Origin, Cookie, Authorization. */
   headers?: Record<string, string>;
-  /** How long to wait for the socket to open. @default {5000} */
+  /** How long to wait for the socket to open. @default {WAIT_MS} */
   timeoutMs?: number;
 }
 
@@ -80,7 +82,7 @@ export class WsClient {
       const timer = setTimeout(() => {
         socket.close();
         reject(new Error(`WebSocket to ${url} did not open in time`));
-      }, options.timeoutMs ?? 5000);
+      }, options.timeoutMs ?? WAIT_MS);
       socket.addEventListener("open", () => {
         clearTimeout(timer);
         resolve(client);
@@ -106,11 +108,13 @@ export class WsClient {
 
   /**
    * Resolves with the first frame (already received or coming) that matches
-   * `predicate`; rejects after `timeoutMs` or if the socket closes first.
+   * `predicate`; rejects after `timeoutMs` or if the socket closes first. The
+   * default deadline is generous: it guards against a hang on a busy CI
+   * machine, it does not measure speed.
    */
   waitFor(
     predicate: (frame: Frame) => boolean,
-    timeoutMs = 5000,
+    timeoutMs = WAIT_MS,
   ): Promise<Frame> {
     return this.waitForCount(predicate, 1, timeoutMs).then((found) => found[0]);
   }
@@ -119,7 +123,7 @@ export class WsClient {
   waitForCount(
     predicate: (frame: Frame) => boolean,
     count: number,
-    timeoutMs = 5000,
+    timeoutMs = WAIT_MS,
   ): Promise<Frame[]> {
     return new Promise((resolve, reject) => {
       const check = () => {
