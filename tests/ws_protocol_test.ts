@@ -9,14 +9,7 @@ import { WsClient } from "./helpers/ws_client.ts";
 import { startRealtime } from "./helpers/realtime_server.ts";
 import { verifyProofOfWork } from "../lib/processing/pow.ts";
 import type { RoomHub } from "../lib/server/room_hub.ts";
-
-async function until(condition: () => boolean, timeoutMs = 3000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+import { waitUntil } from "./helpers/wait.ts";
 
 Deno.test("hello gets welcome with limits and processors", async () => {
   const server = startRealtime({ MAX_IN_FLIGHT: "7", RATE_BURST: "33" });
@@ -162,17 +155,25 @@ Deno.test("more than MAX_IN_FLIGHT at once: the excess gets too_many_in_flight w
 });
 
 Deno.test("closing the socket cancels its jobs: no processor keeps running", async () => {
+  // Jobs that would outlive the test unless cancelled: a job that merely
+  // finished could not pass as cancelled.
   const server = startRealtime({
-    PROCESS_DELAY_MS: "5000",
+    PROCESS_DELAY_MS: "600000",
     MAX_IN_FLIGHT: "8",
   });
   const client = await WsClient.open(server.wsUrl);
   try {
     for (let i = 0; i < 8; i++) client.send({ message: `slow ${i}` });
-    await until(() => server.realtime.stats().processorsActive === 8);
+    await waitUntil(
+      () => server.realtime.stats().processorsActive === 8,
+      "8 jobs running",
+    );
     assert.equal(server.realtime.stats().jobsInFlight, 8);
     await client.close();
-    await until(() => server.realtime.stats().processorsActive === 0, 1000);
+    await waitUntil(
+      () => server.realtime.stats().processorsActive === 0,
+      "the jobs to be cancelled",
+    );
     assert.equal(server.realtime.stats().jobsInFlight, 0);
     assert.equal(server.realtime.stats().errors.processing_failed, undefined);
   } finally {
@@ -217,17 +218,17 @@ Deno.test("pow jobs saturating the pool leave other connections responsive", asy
         processor: "pow",
       });
     }
-    await until(() => server.realtime.stats().pool.busy === 2);
+    await waitUntil(
+      () => server.realtime.stats().pool.busy === 2,
+      "both workers busy",
+    );
     let answered = 0;
     // While both workers are busy, the event loop still answers at once.
     for (let i = 0; i < 10; i++) {
       light.send({ type: "ping", t: i });
       light.send({ message: `light ${i}` });
-      await light.waitFor(
-        (frame) => frame.type === "pong" && frame.t === i,
-        2000,
-      );
-      await light.waitFor((frame) => frame.message === `LIGHT ${i}`, 2000);
+      await light.waitFor((frame) => frame.type === "pong" && frame.t === i);
+      await light.waitFor((frame) => frame.message === `LIGHT ${i}`);
       answered++;
     }
     const stats = server.realtime.stats();
@@ -266,9 +267,15 @@ Deno.test("closing a connection abandons its running pow jobs and frees the work
         processor: "pow",
       });
     }
-    await until(() => server.realtime.stats().pool.busy === 1);
+    await waitUntil(
+      () => server.realtime.stats().pool.busy === 1,
+      "the worker busy",
+    );
     await heavy.close();
-    await until(() => server.realtime.stats().pool.busy === 0);
+    await waitUntil(
+      () => server.realtime.stats().pool.busy === 0,
+      "the worker freed",
+    );
     const stats = server.realtime.stats();
     assert.equal(stats.pool.queued, 0);
     assert.equal(stats.processorsActive, 0);
@@ -276,7 +283,10 @@ Deno.test("closing a connection abandons its running pow jobs and frees the work
     assert.equal(stats.pool.completed, 0);
     // The replaced worker takes the next job at once.
     other.send({ type: "send", id: "o", text: "after", processor: "pow" });
-    await until(() => server.realtime.stats().pool.busy === 1);
+    await waitUntil(
+      () => server.realtime.stats().pool.busy === 1,
+      "the replacement worker busy",
+    );
     assert.equal(server.realtime.stats().pool.workers, 1);
   } finally {
     await heavy.close();
