@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { WsClient } from "./helpers/ws_client.ts";
 import { startRealtime } from "./helpers/realtime_server.ts";
 import { sessionValue } from "../lib/security/access.ts";
+import { waitUntil } from "./helpers/wait.ts";
 
 const UPGRADE = { upgrade: "websocket", connection: "Upgrade" };
 
@@ -110,10 +111,10 @@ Deno.test("MAX_CONNECTIONS: the next upgrade gets 503 until one closes", async (
     const [code] = await status(server.httpUrl, UPGRADE);
     assert.equal(code, 503);
     await first.close();
-    const deadline = Date.now() + 2000;
-    while (server.realtime.connections.size > 1 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await waitUntil(
+      () => server.realtime.connections.size === 1,
+      "the server to release the closed socket",
+    );
     const third = await WsClient.open(server.wsUrl);
     await third.close();
   } finally {
@@ -159,7 +160,9 @@ Deno.test("MAX_CONNECTIONS_PER_IP: 429 for the same address; TRUST_PROXY keys on
 });
 
 Deno.test("shutdown: running jobs finish, new work is refused, sockets close with 1001", async () => {
-  const server = startRealtime({ PROCESS_DELAY_MS: "300" });
+  // The job must still be running when the late frame arrives: a delay with
+  // room for a busy machine between the ack and the shutdown.
+  const server = startRealtime({ PROCESS_DELAY_MS: "2000" });
   const client = await WsClient.open(server.wsUrl);
   try {
     client.send({ type: "send", id: "last", text: "finish me" });
