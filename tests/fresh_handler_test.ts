@@ -97,6 +97,31 @@ Deno.test("[fresh] _app without <html> gets lang, charset and viewport", async (
   );
 });
 
+Deno.test("[fresh] config.render: lang and inlined styles; a render that skips render() is a 500", async () => {
+  const styled = await createHandler(manifest, {
+    build: { outDir: noSnapshot },
+    render(ctx, render) {
+      ctx.lang = "de";
+      ctx.styles.push("p{color:red}", "b{margin:0}");
+      render();
+    },
+  });
+  const res = await styled(new Request("http://localhost/admin/skip"));
+  equal(
+    await res.text(),
+    '<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1.0"><style id="__FRSH_STYLE">p{color:red}\nb{margin:0}</style></head><body><p id="skip">bare</p></body></html>',
+  );
+  const broken = await createHandler(manifest, {
+    build: { outDir: noSnapshot },
+    render() {},
+  });
+  const failed = await silenceErrors(async () =>
+    await broken(new Request("http://localhost/about"))
+  );
+  equal(failed.status, 500);
+  await failed.body?.cancel();
+});
+
 Deno.test("[fresh] params, rest, optional params, routeOverride, ctx.route", async () => {
   match(
     (await get("/greet/J%C3%BCrgen")).text,

@@ -74,23 +74,7 @@ export async function renderPage(opts: RenderPageOptions): Promise<Response> {
   const uuid = crypto.randomUUID();
   const csp = opts.csp ? defaultCsp() : undefined;
 
-  const pageProps = (): PageProps => ({
-    url: ctx.url,
-    route: ctx.route,
-    pattern: ctx.route,
-    params: ctx.params,
-    data: ctx.data,
-    state: ctx.state,
-    error: ctx.error,
-    isPartial: false,
-    config: ctx.config,
-    basePath: ctx.basePath,
-    destination: ctx.destination,
-    remoteAddr: ctx.remoteAddr,
-    localAddr: ctx.localAddr,
-    codeFrame: ctx.codeFrame,
-    Component: ctx.Component,
-  });
+  const { render: _r, next: _n, renderNotFound: _nf, ...pageProps } = ctx;
 
   // One component per layer; layer i renders stack[i] with Component = layer i+1.
   const layers: ComponentType[] = [];
@@ -99,11 +83,11 @@ export async function renderPage(opts: RenderPageOptions): Promise<Response> {
     layers.push(function Layer() {
       const member = stack[i];
       if (isAsyncComponent(member)) return resolved[i] as VNode;
-      // deno-lint-ignore no-explicit-any
-      return h(member as ComponentType<any>, {
-        ...pageProps(),
+      const props: PageProps = {
+        ...pageProps,
         Component: layers[i + 1] ?? Empty,
-      });
+      };
+      return h(member as ComponentType<PageProps>, props);
     });
   }
   for (let i = 0; i < stack.length; i++) {
@@ -191,8 +175,15 @@ export async function renderPage(opts: RenderPageOptions): Promise<Response> {
     if (state.used.size > 0) csp.directives.scriptSrc.push(SELF);
   }
 
-  // <head>: defaults, last title, _app head, modulepreloads, <Head> children (deduped).
+  // <head>: defaults, last title, _app head, modulepreloads, render styles,
+  // <Head> children (deduped).
   const headNodes = dedupeHead(headCollected);
+  if (renderCtx.styles.length > 0) {
+    headNodes.unshift(h<Record<string, unknown>>("style", {
+      id: "__FRSH_STYLE",
+      dangerouslySetInnerHTML: { __html: renderCtx.styles.join("\n") },
+    }));
+  }
   const appHeadNodes = state.appHead.flatMap((c) => toChildArray(c));
   const titles = [...appHeadNodes, ...headNodes].filter(isTitle);
   const title = titles[titles.length - 1];
