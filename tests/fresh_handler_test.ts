@@ -181,6 +181,7 @@ Deno.test("[fresh] handlers: object, function, ctx.render(data, init), async pag
   deepEqual(JSON.parse(echo.text), {
     method: "GET",
     remote: "203.0.113.7",
+    local: 8080,
     url: "/api/echo",
   });
   const post = await get("/api/echo", { method: "POST", body: "hi" });

@@ -7,12 +7,14 @@ import fixture from "./fixture/fresh.gen.ts";
 import * as wsRoute from "./fixture/routes/ws.ts";
 import * as rootMiddleware from "./fixture/routes/_middleware.ts";
 import * as about from "./fixture/routes/about.tsx";
+import * as echo from "./fixture/routes/api/echo.ts";
 
 /** The fixture's WebSocket route and root middleware, without islands (no build needed). */
 const wsManifest: Manifest = {
   routes: {
     "./routes/_middleware.ts": rootMiddleware,
     "./routes/about.tsx": about,
+    "./routes/api/echo.ts": echo,
     "./routes/ws.ts": wsRoute,
   },
   islands: {},
@@ -50,6 +52,9 @@ Deno.test("[fresh] start(): WebSocket upgrade through middleware, onListen, sign
     const page = await fetch(`http://127.0.0.1:${addr.port}/about`);
     equal(page.headers.get("x-root-mw"), "route");
     match(await page.text(), /A page without islands/);
+    // ctx.localAddr is the address really listened on (port 0 was asked for)
+    const echoed = await fetch(`http://127.0.0.1:${addr.port}/api/echo`);
+    equal((await echoed.json()).local, addr.port);
   } finally {
     controller.abort();
   }
@@ -58,6 +63,18 @@ Deno.test("[fresh] start(): WebSocket upgrade through middleware, onListen, sign
     undefined,
     "start() returns once the server has finished",
   );
+});
+
+Deno.test("[fresh] start() rejects a PORT that is not a port number", async () => {
+  Deno.env.set("PORT", "eighty");
+  try {
+    await rejects(
+      start(wsManifest),
+      /env PORT must be a port number, got "eighty"/,
+    );
+  } finally {
+    Deno.env.delete("PORT");
+  }
 });
 
 Deno.test("[fresh] start() refuses to run an app with islands without a build snapshot", async () => {

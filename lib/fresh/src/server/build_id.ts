@@ -5,6 +5,7 @@
  * @module
  */
 import { BUILD_ID, setBuildId } from "../runtime/build_id.ts";
+import { readEnv } from "./config.ts";
 
 async function sha1Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest(
@@ -15,14 +16,6 @@ async function sha1Hex(text: string): Promise<string> {
     new Uint8Array(digest),
     (b) => b.toString(16).padStart(2, "0"),
   ).join("");
-}
-
-function readEnv(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Compute the default build id for this process. */

@@ -13,7 +13,8 @@ import type {
 /** Default esbuild targets (Fresh 1.7's). */
 export const DEFAULT_TARGET = ["chrome99", "firefox99", "safari15"];
 
-function readEnv(name: string): string | undefined {
+/** An env var, or undefined when unset or when env access is not granted. */
+export function readEnv(name: string): string | undefined {
   try {
     return Deno.env.get(name);
   } catch {

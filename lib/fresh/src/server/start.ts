@@ -9,6 +9,7 @@ import type {
   ServeHandlerInfo,
 } from "../types.ts";
 import { type RequestHandler, ServerContext } from "./context.ts";
+import { readEnv } from "./config.ts";
 
 /** Build the request handler for `manifest` (usable in tests; `connInfo` optional). */
 export async function createHandler(
@@ -18,12 +19,18 @@ export async function createHandler(
   return (await ServerContext.fromManifest(manifest, config)).handler();
 }
 
-function readEnv(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined;
+/** `server.port`, else env PORT, else 8000; a PORT that is not a port number throws. */
+function listenPort(configured: number | undefined): number {
+  if (configured !== undefined) return configured;
+  const env = readEnv("PORT");
+  if (env === undefined) return 8000;
+  const port = Number(env);
+  if (
+    env.trim() === "" || !Number.isInteger(port) || port < 0 || port > 65535
+  ) {
+    throw new TypeError(`env PORT must be a port number, got "${env}"`);
   }
+  return port;
 }
 
 /**
@@ -48,7 +55,7 @@ export async function start(
   }
   const handler = context.handler();
   const server = context.config.server;
-  const port = server.port ?? Number(readEnv("PORT") ?? 8000);
+  const port = listenPort(server.port);
   const onListen = server.onListen ?? ((addr: Deno.NetAddr) => {
     const host = addr.hostname === "0.0.0.0" || addr.hostname === "::"
       ? "localhost"
@@ -57,16 +64,13 @@ export async function start(
       `\n 🍋 Fresh ready \n     Local: http://${host}:${addr.port}/\n`,
     );
   });
-  const httpServer = Deno.serve(
+  const httpServer: Deno.HttpServer<Deno.NetAddr> = Deno.serve(
     { ...server, port, onListen } as Deno.ServeTcpOptions,
-    (req: Request, info: Deno.ServeHandlerInfo) => {
-      const localAddr: Deno.NetAddr = {
-        transport: "tcp",
-        hostname: "localhost",
-        port,
-      };
-      return handler(req, { ...info, localAddr } as ServeHandlerInfo);
-    },
+    (req: Request, info: Deno.ServeHandlerInfo): Promise<Response> =>
+      handler(req, {
+        ...info,
+        localAddr: httpServer.addr,
+      } as ServeHandlerInfo),
   );
   await httpServer.finished;
 }
