@@ -73,8 +73,7 @@ export async function scanStaticDir(
       } else if (entry.isFile || entry.isSymlink) {
         const stat = await Deno.stat(full);
         if (!stat.isFile) continue;
-        const rel = "/" + relative(dir, full).split(sep).join("/");
-        const pathname = new URL(rel, "http://x").pathname;
+        const pathname = urlPath(relative(dir, full));
         files.set(pathname, {
           path: full,
           size: stat.size,
@@ -86,6 +85,15 @@ export async function scanStaticDir(
   }
   await walk(dir);
   return files;
+}
+
+/** The percent-encoded URL pathname of a path relative to the static dir. */
+export function urlPath(rel: string): string {
+  // `%`, `?` and `#` are file name characters here, not URL syntax
+  const escaped = rel.split(sep).map((segment) =>
+    segment.replaceAll("%", "%25").replaceAll("?", "%3F").replaceAll("#", "%23")
+  );
+  return new URL("/" + escaped.join("/"), "http://x").pathname;
 }
 
 function etagMatches(header: string | null, etag: string): boolean {
