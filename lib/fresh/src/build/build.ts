@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import type { Manifest, ResolvedFreshConfig } from "../types.ts";
-import { collectIslands } from "../server/islands.ts";
+import { islandName } from "../server/islands.ts";
 import { projectDir } from "../server/config.ts";
 import { type BuildOutput, bundle } from "./bundle.ts";
 import { loadDenoConfig } from "./import_map.ts";
@@ -16,19 +16,10 @@ export async function buildAssets(
   config: ResolvedFreshConfig,
   buildId: string,
 ): Promise<BuildOutput> {
+  // every island module, even one without a function export, so its errors surface
   const islands = new Map<string, string>();
-  for (const island of collectIslands(manifest)) {
-    islands.set(island.name, island.url);
-  }
-  // island modules with no function export are still bundled so edits surface errors
   for (const key of Object.keys(manifest.islands)) {
-    const url = new URL(key, manifest.baseUrl).href;
-    if (![...islands.values()].includes(url)) {
-      islands.set(
-        key.replace(/^\.\/islands\//, "").replace(/\.\w+$/, "").toLowerCase(),
-        url,
-      );
-    }
+    islands.set(islandName(key), new URL(key, manifest.baseUrl).href);
   }
   return await bundle({
     islands,
