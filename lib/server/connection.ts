@@ -281,28 +281,28 @@ export class Connection {
   /**
    * Sends an encoded frame. A reader whose unsent backlog passes
    * MAX_BUFFERED_BYTES is closed with 1013 so it cannot hold memory hostage.
+   * The backlog is checked before the frame goes out: one frame larger than
+   * the limit (a long history on join) is not a slow reader.
    */
   sendEncoded(encoded: string): boolean {
     if (this.#closing || this.#socket.readyState !== WebSocket.OPEN) {
       return false;
     }
-    this.#socket.send(encoded);
-    this.#context.stats.framesOut++;
     // Asking the socket for its backlog is a call into Deno per frame (one
     // per member per room message). The backlog can only have grown by what
     // was sent since the last answer, at most 3 bytes per UTF-16 unit, so the
     // socket is asked only once that bound could pass the limit.
-    this.#unsentBound += 3 * encoded.length;
     const limit = this.#context.config.maxBufferedBytes;
     if (this.#unsentBound > limit) {
       this.#unsentBound = this.#socket.bufferedAmount;
       if (this.#unsentBound > limit) {
-        this.close(
-          CLOSE_CODES.tryAgainLater,
-          "The client reads too slowly",
-        );
+        this.close(CLOSE_CODES.tryAgainLater, "The client reads too slowly");
+        return false;
       }
     }
+    this.#socket.send(encoded);
+    this.#unsentBound += 3 * encoded.length;
+    this.#context.stats.framesOut++;
     return true;
   }
 
