@@ -20,6 +20,43 @@ const stateIs = (state: string) =>
 const feedItem = (text: string) =>
   `[data-testid="live-feed"] li.item:has-text(${JSON.stringify(text)})`;
 
+/**
+ * Runs in the page: from now on, every `data-status` a feed item takes is
+ * appended to `globalThis.statuses[<data-id>]` (old values included, so no
+ * state is missed however late the observer runs).
+ */
+function recordStatuses(): void {
+  const statuses: Record<string, string[]> = {};
+  (globalThis as unknown as { statuses: typeof statuses }).statuses = statuses;
+  const note = (el: Element, status: string | null) => {
+    const id = el.getAttribute("data-id");
+    if (id === null || status === null || !el.matches("li.item")) return;
+    const list = statuses[id] ??= [];
+    if (list.at(-1) !== status) list.push(status);
+  };
+  new MutationObserver((records) => {
+    for (const record of records) {
+      if (record.type === "attributes") {
+        const el = record.target as Element;
+        note(el, record.oldValue);
+        note(el, el.getAttribute("data-status"));
+      }
+      for (const node of record.addedNodes) {
+        if (!(node instanceof Element)) continue;
+        for (const el of [node, ...node.querySelectorAll("li.item")]) {
+          note(el, el.getAttribute("data-status"));
+        }
+      }
+    }
+  }).observe(document.body, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    attributeFilter: ["data-status"],
+    attributeOldValue: true,
+  });
+}
+
 async function sendMessage(page: Page, text: string): Promise<void> {
   const input = page.locator("#composer-text");
   await input.fill(text);
@@ -66,16 +103,31 @@ Deno.test("home page: send, restart, queue, escape", async (t) => {
     );
 
     await t.step("Enter sends; pending first, then the result", async () => {
+      // Record every status each feed item takes, in the page, so the
+      // pending state is seen however slowly this process polls the page.
+      await page.evaluate(recordStatuses);
       await sendMessage(page, "hello world");
       assert.equal(await page.inputValue("#composer-text"), "");
-      const item = page.locator(feedItem("hello world"));
-      await item.and(
-        page.locator('[data-status="pending"], [data-status="processing"]'),
-      )
-        .waitFor(WAIT);
-      await page.locator(
+      const done = page.locator(
         `${feedItem("HELLO WORLD")}[data-status="done"]`,
-      ).waitFor(WAIT);
+      );
+      await done.waitFor(WAIT);
+      const id = await done.getAttribute("data-id");
+      const statuses = await page.evaluate(
+        (id) =>
+          (globalThis as unknown as { statuses: Record<string, string[]> })
+            .statuses[id!],
+        id,
+      );
+      assert.ok(statuses, `no statuses recorded for ${id}`);
+      assert.equal(statuses.at(-1), "done");
+      const firstWaiting = statuses.findIndex((status) =>
+        status === "pending" || status === "processing"
+      );
+      assert.ok(
+        firstWaiting >= 0 && firstWaiting < statuses.indexOf("done"),
+        `pending or processing before done: ${statuses.join(" → ")}`,
+      );
       assert.match(
         await page.textContent('[data-testid="live-announcer"]') ?? "",
         /Result: HELLO WORLD/,
@@ -117,11 +169,11 @@ Deno.test("home page: send, restart, queue, escape", async (t) => {
       async () => {
         await server!.stop();
         server = undefined;
-        await page.waitForSelector(stateIs("reconnecting"), WAIT);
-        assert.match(
-          await page.textContent('[data-testid="connection-state"]') ?? "",
-          /Reconnecting in \d+ s/,
-        );
+        // One wait for both: the state cycles reconnecting → connecting, so
+        // reading the text after a separate wait could catch the next state.
+        await page.locator(stateIs("reconnecting"), {
+          hasText: /Reconnecting in \d+ s/,
+        }).waitFor(WAIT);
         await sendMessage(page, "sent while away");
         await page.locator(
           `${feedItem("sent while away")}[data-status="queued"]`,
