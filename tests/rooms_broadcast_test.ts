@@ -59,9 +59,15 @@ Deno.test("broadcast hubs share seqs, history, fan-out and presence", async () =
     const late = new RecordingMember("late");
     const joined = late.got(await a.join("r", late, total - 2));
     assertEquals(joined.history.map((m) => m.seq), [total - 1, total]);
+    assertEquals(joined.online, 3);
+    // Wait for 3 first: otherwise the 2 from before the join would already
+    // satisfy the check after the leave.
+    await bob.until(() => bob.presence().at(-1) === 3, "presence 3 on B");
+    await ann.until(() => ann.presence().at(-1) === 3, "presence 3 on A");
 
     await b.leave("r", bob);
     await ann.until(() => ann.presence().at(-1) === 2, "presence after leave");
+    await late.until(() => late.presence().at(-1) === 2, "presence on late");
   } finally {
     await a.close();
     await b.close();
