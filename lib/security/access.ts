@@ -94,12 +94,13 @@ export function hasAccess(req: Request, token: string | undefined): boolean {
 
 /**
  * Whether the request came over HTTPS: its own URL, or, behind a trusted
- * proxy (TRUST_PROXY), `X-Forwarded-Proto: https`.
+ * proxy (TRUST_PROXY), `X-Forwarded-Proto: https` as the proxy set it (the
+ * last value, like the client address in X-Forwarded-For).
  */
 export function isHttps(req: Request, trustProxy: boolean): boolean {
   if (new URL(req.url).protocol === "https:") return true;
   if (!trustProxy) return false;
-  const proto = req.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
+  const proto = req.headers.get("x-forwarded-proto")?.split(",").at(-1)?.trim();
   return proto?.toLowerCase() === "https";
 }
 

@@ -78,6 +78,8 @@ Deno.test("isHttps trusts X-Forwarded-Proto only behind a trusted proxy", () => 
   assert.ok(!isHttps(forwarded, false));
   assert.ok(isHttps(forwarded, true));
   assert.ok(isHttps(request({}, "https://app.test/"), false));
+  // A value the client sent before the proxy's own does not count.
+  assert.ok(!isHttps(request({ "x-forwarded-proto": "https, http" }), true));
 });
 
 Deno.test("safeReturnPath keeps same-site paths and refuses everything else", () => {
