@@ -161,18 +161,19 @@ export interface FreshConfig {
   render?: RenderFunction;
   /** Directory of static files. @default {"<project>/static"} */
   staticDir?: string;
-  router?: {
-    /** Not supported: must be false or unset. */
-    trailingSlash?: boolean;
-    /** Files in routes/ and islands/ to ignore. @default {/[._]test\.[tj]sx?$/} */
-    ignoreFilePattern?: RegExp;
-  };
+  router?: RouterOptions;
   /** Options for `Deno.serve`. */
-  server?: Partial<Deno.ServeTcpOptions>;
+  server?: ServeOptions;
   /** @deprecated Use `server.port` instead. */
   port?: number;
   /** @deprecated Use `server.hostname` instead. */
   hostname?: string;
+  /** @deprecated Use `server.cert` instead. */
+  cert?: string;
+  /** @deprecated Use `server.key` instead. */
+  key?: string;
+  /** @deprecated Use `server.reusePort` instead. */
+  reusePort?: boolean;
   /** @deprecated Use `server.signal` instead. */
   signal?: AbortSignal;
   /** @deprecated Use `server.onListen` instead. */
@@ -180,6 +181,21 @@ export interface FreshConfig {
   /** @deprecated Use `server.onError` instead. */
   onError?: (error: unknown) => Response | Promise<Response>;
 }
+
+/** `config.router`. */
+export interface RouterOptions {
+  /** Not supported by this runtime: must be false or unset. */
+  trailingSlash?: boolean;
+  /** Files in routes/ and islands/ to ignore. @default {/[._]test\.[tj]sx?$/} */
+  ignoreFilePattern?: RegExp;
+  /** Not supported by this runtime: must be unset or `""`. */
+  basePath?: string;
+}
+
+/** Options passed to `Deno.serve` (TCP, optionally with a TLS cert and key). */
+export type ServeOptions = Partial<
+  Deno.ServeTcpOptions & Deno.TlsCertifiedKeyPem
+>;
 
 /** `FreshConfig` plus the dev flag used by `createHandler`. */
 export type FromManifestConfig = FreshConfig & { dev?: boolean };
@@ -191,8 +207,8 @@ export interface ResolvedFreshConfig {
   render: RenderFunction;
   plugins: never[];
   staticDir: string;
-  router?: FreshConfig["router"];
-  server: Partial<Deno.ServeTcpOptions>;
+  router?: RouterOptions;
+  server: ServeOptions;
   basePath: string;
 }
 
@@ -212,10 +228,13 @@ export interface RenderContext {
   readonly styles: string[];
 }
 
+/** The `render` callback a {@linkcode RenderFunction} must call. */
+export type InnerRenderFunction = () => string;
+
 /** A render hook: must call `render()` exactly once. */
 export type RenderFunction = (
   ctx: RenderContext,
-  render: () => string,
+  render: InnerRenderFunction,
 ) => void | Promise<void>;
 
 /** Result of `define*` helpers and async route components. */

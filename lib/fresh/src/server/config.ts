@@ -8,6 +8,7 @@ import type {
   FromManifestConfig,
   Manifest,
   ResolvedFreshConfig,
+  ServeOptions,
 } from "../types.ts";
 
 /** Default esbuild targets (Fresh 1.7's). */
@@ -46,12 +47,24 @@ export function resolveConfig(
       "router.trailingSlash is not supported by this runtime",
     );
   }
-  const server: Partial<Deno.ServeTcpOptions> = {};
-  if (config.port !== undefined) server.port = config.port;
-  if (config.hostname !== undefined) server.hostname = config.hostname;
-  if (config.signal !== undefined) server.signal = config.signal;
-  if (config.onListen !== undefined) server.onListen = config.onListen;
-  if (config.onError !== undefined) server.onError = config.onError;
+  if (config.router?.basePath) {
+    throw new TypeError("router.basePath is not supported by this runtime");
+  }
+  const { port, hostname, cert, key, reusePort, signal, onListen, onError } =
+    config;
+  const legacy = {
+    port,
+    hostname,
+    cert,
+    key,
+    reusePort,
+    signal,
+    onListen,
+    onError,
+  };
+  const server: ServeOptions = Object.fromEntries(
+    Object.entries(legacy).filter(([, v]) => v !== undefined),
+  );
   Object.assign(server, config.server);
   const outDir = readEnv("FRESH_OUT_DIR") ?? config.build?.outDir;
   return {
