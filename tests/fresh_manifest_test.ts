@@ -6,13 +6,15 @@
 import { equal } from "node:assert/strict";
 import {
   collectManifestFiles,
+  configuredIgnorePattern,
   generateManifest,
 } from "$fresh/src/dev/manifest.ts";
 
 for (const [name, dir] of [["app", "../"], ["fixture", "./fixture/"]]) {
   Deno.test(`[fresh] ${name} fresh.gen.ts is up to date (run \`deno task manifest\`)`, async () => {
     const root = new URL(dir, import.meta.url).pathname;
-    const expected = generateManifest(await collectManifestFiles(root));
+    const ignore = await configuredIgnorePattern(root);
+    const expected = generateManifest(await collectManifestFiles(root, ignore));
     const actual = await Deno.readTextFile(root + "fresh.gen.ts");
     equal(
       actual,

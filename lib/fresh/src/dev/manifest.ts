@@ -4,6 +4,8 @@
  * @module
  */
 import { join, relative, sep } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { FreshConfig } from "../types.ts";
 
 /** Test files are not routes or islands. */
 export const DEFAULT_IGNORE = /[._]test\.[tj]sx?$/;
@@ -56,6 +58,23 @@ export async function collectManifestFiles(
   routes.sort();
   islandFiles.sort();
   return { routes, islands: islandFiles };
+}
+
+/** `router.ignoreFilePattern` of `<dir>/fresh.config.ts`, if the file sets one. */
+export async function configuredIgnorePattern(
+  dir: string,
+): Promise<RegExp | undefined> {
+  const path = join(dir, "fresh.config.ts");
+  try {
+    await Deno.stat(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return undefined;
+    throw err;
+  }
+  const config = (await import(pathToFileURL(path).href)).default as
+    | FreshConfig
+    | undefined;
+  return config?.router?.ignoreFilePattern;
 }
 
 function toIdentifier(file: string, used: Set<string>): string {

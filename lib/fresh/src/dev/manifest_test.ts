@@ -1,6 +1,10 @@
 import { equal, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { collectManifestFiles, generateManifest } from "./manifest.ts";
+import {
+  collectManifestFiles,
+  configuredIgnorePattern,
+  generateManifest,
+} from "./manifest.ts";
 
 Deno.test("generateManifest writes Fresh 1.x's shape with $identifiers", () => {
   const text = generateManifest({
@@ -58,6 +62,22 @@ Deno.test("collectManifestFiles skips tests and private folders, finds (_islands
         "./routes/shop/(_islands)/Cart.tsx",
       ]),
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("configuredIgnorePattern reads router.ignoreFilePattern from fresh.config.ts", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    equal(await configuredIgnorePattern(dir), undefined);
+    await Deno.writeTextFile(
+      join(dir, "fresh.config.ts"),
+      "export default { router: { ignoreFilePattern: /\\.draft\\.tsx$/ } };",
+    );
+    const pattern = await configuredIgnorePattern(dir);
+    ok(pattern instanceof RegExp);
+    ok(pattern.test("post.draft.tsx") && !pattern.test("post.tsx"));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
