@@ -20,6 +20,7 @@ import { runRefitJob } from "../lib/forecast/forecast_job.ts";
 import { createTicker, tickerTake } from "../lib/forecast/ticker.ts";
 import { startRealtime, TEST_ENV } from "./helpers/realtime_server.ts";
 import { type Frame, WsClient } from "./helpers/ws_client.ts";
+import { waitUntil } from "./helpers/wait.ts";
 
 const ENV = {
   RATE_PER_SECOND: "10000",
@@ -77,14 +78,6 @@ const isForecast = (id: string) => (f: Frame) =>
   f.type === "forecast" && f.id === id;
 const isError = (code: string, id?: string) => (f: Frame) =>
   f.type === "error" && f.code === code && (id === undefined || f.id === id);
-
-async function until(check: () => boolean, what: string, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 function prices(seed: number, count: number): number[] {
   return tickerTake(createTicker({ seed }), count)[0];
@@ -189,7 +182,7 @@ Deno.test("forecast over /ws", async (t) => {
             // Above 2,000 points the server hands the refit to the pool; wait
             // until it has run there before the next batch.
             jobs++;
-            await until(
+            await waitUntil(
               () => pool.stats().completed >= completedBefore + jobs,
               "the refit to complete in the pool",
             );
@@ -311,9 +304,9 @@ Deno.test("forecast over /ws", async (t) => {
 
         assert.equal(tracked.closed, false);
         await client.close();
-        await until(() => tracked.closed, "the server to close the series");
+        await waitUntil(() => tracked.closed, "the server to close the series");
         assert.equal(tracked.open.size, 0);
-        await until(
+        await waitUntil(
           () => server.realtime.stats().connectionsOpen === 0,
           "the connection to be forgotten",
         );

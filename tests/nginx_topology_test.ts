@@ -15,11 +15,10 @@ import {
   startServer,
 } from "./helpers/server_process.ts";
 import { type Frame, WsClient } from "./helpers/ws_client.ts";
+import { WAIT_MS, waitUntil } from "./helpers/wait.ts";
 
 const NGINX = "/usr/sbin/nginx";
 const CONF = `${REPO_ROOT}/deploy/nginx.conf`;
-/** Generous: the machine is shared with other test runs. */
-const WAIT_MS = 15_000;
 
 /**
  * deploy/nginx.conf with the compose addresses swapped for local ports. Each
@@ -90,7 +89,8 @@ async function startNginx(apps: number[]): Promise<Nginx> {
     await Deno.remove(prefix, { recursive: true });
   };
   const url = `http://127.0.0.1:${port}`;
-  for (let attempt = 0;; attempt++) {
+  const deadline = Date.now() + WAIT_MS;
+  while (true) {
     if (exited) {
       await stop();
       throw new Error(`nginx exited:\n${output}`);
@@ -100,7 +100,7 @@ async function startNginx(apps: number[]): Promise<Nginx> {
       await res.body?.cancel();
       break;
     } catch {
-      if (attempt > 200) {
+      if (Date.now() > deadline) {
         await stop();
         throw new Error(`nginx did not answer:\n${output}`);
       }
@@ -120,18 +120,6 @@ async function socketsPerApp(apps: ServerProcess[]): Promise<number[]> {
   return await Promise.all(
     apps.map(async (app) => Number((await health(app.url)).connections)),
   );
-}
-
-async function eventually(
-  check: () => Promise<boolean>,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function hello(url: string): Promise<WsClient> {
@@ -175,7 +163,7 @@ Deno.test({
       // First client: find its instance by asking each app directly.
       const first = await hello(nginx.wsUrl);
       clients.push(first);
-      await eventually(
+      await waitUntil(
         async () => (await socketsPerApp(apps)).reduce((a, b) => a + b) === 1,
         "the first socket to be counted",
       );
@@ -187,7 +175,7 @@ Deno.test({
       let second: WsClient | undefined;
       for (let attempt = 0; attempt < 8 && !second; attempt++) {
         const candidate = await hello(nginx.wsUrl);
-        await eventually(
+        await waitUntil(
           async () => (await socketsPerApp(apps)).reduce((a, b) => a + b) === 2,
           "the second socket to be counted",
         );
@@ -195,7 +183,7 @@ Deno.test({
         if (counts[1 - firstApp] === 1) second = candidate;
         else {
           await candidate.close();
-          await eventually(
+          await waitUntil(
             async () =>
               (await socketsPerApp(apps)).reduce((a, b) => a + b) === 1,
             "the extra socket to close",

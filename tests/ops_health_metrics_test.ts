@@ -18,8 +18,8 @@ import {
   startServer,
 } from "./helpers/server_process.ts";
 import { WsClient } from "./helpers/ws_client.ts";
+import { waitUntil } from "./helpers/wait.ts";
 
-const WAIT_MS = 20_000;
 /** A message text that must never appear in the logs. */
 const SECRET_TEXT = "ops private body 7f3a";
 
@@ -42,24 +42,6 @@ async function healthz(
   return { status: res.status, body: await res.json() };
 }
 
-async function until<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + WAIT_MS;
-  while (true) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out waiting for ${what}; last: ${JSON.stringify(value)}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 Deno.test({
   name: "healthz and metrics report traffic and a Redis outage",
   async fn(t) {
@@ -80,10 +62,10 @@ Deno.test({
       const server = app;
 
       await t.step("healthz is 200 ok with every field", async () => {
-        const { status, body } = await until(
+        const { status, body } = await waitUntil(
           () => healthz(server),
-          (h) => h.status === 200,
           "healthz 200",
+          { done: (h) => h.status === 200, intervalMs: 100 },
         );
         assert.equal(status, 200);
         assert.equal(body.status, "ok");
@@ -111,18 +93,16 @@ Deno.test({
         );
         const accepted0 = sampleValue(before, "realtime_connections_total");
 
-        const client = await WsClient.open(`${server.wsUrl}/ws`, {
-          timeoutMs: WAIT_MS,
-        });
+        const client = await WsClient.open(`${server.wsUrl}/ws`);
         try {
           client.send({ type: "hello", protocol: 1 });
-          await client.waitFor((f) => f.type === "welcome", WAIT_MS);
+          await client.waitFor((f) => f.type === "welcome");
           client.send({ type: "send", id: "m1", text: SECRET_TEXT });
-          await client.waitFor((f) => f.type === "result", WAIT_MS);
+          await client.waitFor((f) => f.type === "result");
           client.send("{not json");
-          await client.waitFor((f) => f.code === "bad_json", WAIT_MS);
+          await client.waitFor((f) => f.code === "bad_json");
           client.send({ type: "join", room: "ops-metrics", name: "Ops" });
-          await client.waitFor((f) => f.type === "joined", WAIT_MS);
+          await client.waitFor((f) => f.type === "joined");
 
           const during = await scrape(server);
           assert.equal(sampleValue(during, "realtime_connections_open"), 1);
@@ -163,10 +143,13 @@ Deno.test({
           await client.close();
         }
 
-        const after = await until(
+        const after = await waitUntil(
           () => scrape(server),
-          (m) => sampleValue(m, "realtime_connections_open") === 0,
           "the socket to be counted closed",
+          {
+            done: (m) => sampleValue(m, "realtime_connections_open") === 0,
+            intervalMs: 100,
+          },
         );
         assert.equal(
           sampleValue(after, "realtime_closes_total", { code: "1000" }),
@@ -176,26 +159,29 @@ Deno.test({
 
       await t.step("Redis down: 503 degraded; back: 200 ok", async () => {
         await redis.kill();
-        const down = await until(
+        const down = await waitUntil(
           () => healthz(server),
-          (h) => h.status === 503,
           "healthz 503 after killing redis-server",
+          { done: (h) => h.status === 503, intervalMs: 100 },
         );
         assert.equal(down.body.status, "degraded");
         assert.equal(down.body.bus, "degraded");
         assert.equal(sampleValue(await scrape(server), "realtime_bus_up"), 0);
 
         await redis.restart();
-        const up = await until(
+        const up = await waitUntil(
           () => healthz(server),
-          (h) => h.status === 200,
           "healthz 200 after restarting redis-server",
+          { done: (h) => h.status === 200, intervalMs: 100 },
         );
         assert.equal(up.body.bus, "ok");
-        const metrics = await until(
+        const metrics = await waitUntil(
           () => scrape(server),
-          (m) => sampleValue(m, "realtime_bus_reconnects_total") >= 1,
           "the reconnect to be counted",
+          {
+            done: (m) => sampleValue(m, "realtime_bus_reconnects_total") >= 1,
+            intervalMs: 100,
+          },
         );
         assert.equal(sampleValue(metrics, "realtime_bus_up"), 1);
       });
