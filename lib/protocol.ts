@@ -164,6 +164,8 @@ export interface ErrorFrame {
   message: string;
   time: string;
   id?: string;
+  /** The room a `join` or `leave` error concerns (those frames have no id). */
+  room?: string;
 }
 
 /** Answer to `ping`. */
@@ -553,8 +555,15 @@ export function errorFrame(
   code: ErrorCode,
   message: string,
   id?: string,
+  room?: string,
 ): ErrorFrame {
-  return id === undefined
-    ? { type: "error", code, message, time: formatTime() }
-    : { type: "error", code, message, time: formatTime(), id };
+  const frame: ErrorFrame = {
+    type: "error",
+    code,
+    message,
+    time: formatTime(),
+  };
+  if (id !== undefined) frame.id = id;
+  if (room !== undefined) frame.room = room;
+  return frame;
 }

@@ -72,7 +72,10 @@ export function roomStore(
       if (snapshot.state !== "open") joined.value = false;
     }),
     client.on("error", (frame: ErrorFrame) => {
-      if (frame.id === undefined) problem.value = frame.message;
+      // Errors about another room (joins carry the room) are not ours.
+      if (frame.id === undefined && (frame.room ?? room) === room) {
+        problem.value = frame.message;
+      }
     }),
   ];
   return {

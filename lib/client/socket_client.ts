@@ -225,9 +225,11 @@ interface RoomState {
   everJoined: boolean;
   joinedHere: boolean;
   online: number;
+  /** Failed joins in a row on this connection (for the retry backoff). */
+  joinFailures: number;
 }
 
-type TimerName = "retry" | "connect" | "ping" | "pong";
+type TimerName = "retry" | "connect" | "ping" | "pong" | `join:${string}`;
 
 interface MutableMessage {
   id: string;
@@ -417,6 +419,7 @@ export class SocketClient {
         everJoined: false,
         joinedHere: false,
         online: 0,
+        joinFailures: 0,
       });
     }
     if (this.#isOpen()) this.#sendJoin(room);
@@ -425,6 +428,7 @@ export class SocketClient {
   /** Leaves `room`; its queued messages fail with `left_room`. */
   leave(room: string): void {
     if (!this.#rooms.delete(room)) return;
+    this.#clearTimer(`join:${room}`);
     for (const message of [...this.#messages.values()]) {
       if (message.room === room && message.status === "queued") {
         this.#settle(message, {
@@ -513,7 +517,11 @@ export class SocketClient {
         // closing an already broken socket may throw; it is gone either way
       }
     }
-    for (const room of this.#rooms.values()) room.joinedHere = false;
+    for (const [name, room] of this.#rooms) {
+      room.joinedHere = false;
+      room.joinFailures = 0;
+      this.#clearTimer(`join:${name}`); // every room is joined again on open
+    }
     for (const message of this.#messages.values()) {
       if (message.status === "pending" || message.status === "processing") {
         message.status = "queued";
@@ -595,6 +603,9 @@ export class SocketClient {
             error: { code: frame.code, message: frame.message },
           });
         }
+        if (frame.room !== undefined && frame.code === "bus_unavailable") {
+          this.#retryJoin(frame.room);
+        }
         this.#emit("error", frame);
         break;
       }
@@ -635,6 +646,7 @@ export class SocketClient {
       return;
     }
     room.joinedHere = true;
+    room.joinFailures = 0;
     room.everJoined = true;
     room.online = frame.online;
     this.#emit("joined", frame);
@@ -704,6 +716,21 @@ export class SocketClient {
     message.sentAt = this.#now();
     message.transmissions += 1;
     this.#emitOutgoing(message);
+  }
+
+  /** The server could not join us (its shared bus is down): try again later. */
+  #retryJoin(roomName: string): void {
+    const room = this.#rooms.get(roomName);
+    if (!room || room.joinedHere) return;
+    const delay = backoffDelay(
+      room.joinFailures++,
+      this.#opts.initialDelayMs,
+      this.#opts.maxDelayMs,
+      this.#random,
+    );
+    this.#startTimer(`join:${roomName}`, delay, () => {
+      if (this.#isOpen()) this.#sendJoin(roomName);
+    });
   }
 
   #sendJoin(roomName: string): void {

@@ -494,6 +494,42 @@ Deno.test("rooms: resume with since, no duplicates, sends wait for joined", () =
   client.disconnect();
 });
 
+Deno.test("rooms: a join the server could not serve is retried with backoff", () => {
+  const { client, clock, socket, open } = setup();
+  client.connect();
+  open();
+  client.join("lobby", "Ann");
+  const busDown = {
+    type: "error",
+    code: "bus_unavailable",
+    message: "Could not join",
+    time: "12:00:00",
+    room: "lobby",
+  };
+  socket().serverSend(busDown);
+  assert.equal(socket().sentOfType("join").length, 1);
+  clock.advance(250); // half the first backoff window (random 0.5)
+  assert.equal(socket().sentOfType("join").length, 2);
+  socket().serverSend(busDown);
+  clock.advance(400);
+  assert.equal(socket().sentOfType("join").length, 2, "the wait grows");
+  clock.advance(100);
+  assert.equal(socket().sentOfType("join").length, 3);
+  socket().serverSend({
+    type: "joined",
+    room: "lobby",
+    name: "Ann",
+    seq: 0,
+    history: [],
+    online: 1,
+  });
+  // An error about another room schedules nothing for this one.
+  socket().serverSend({ ...busDown, room: "elsewhere" });
+  clock.advance(20_000);
+  assert.equal(socket().sentOfType("join").length, 3);
+  client.disconnect();
+});
+
 Deno.test("rooms: a log that restarted below our seq is joined afresh", () => {
   const { client, clock, roomMessages, socket, open } = setup();
   client.connect();

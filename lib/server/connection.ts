@@ -307,9 +307,14 @@ export class Connection {
   }
 
   /** Sends an `error` frame (it carries `message` and `time` for seed clients). */
-  sendError(code: ErrorCode, message: string, id?: string): void {
+  sendError(
+    code: ErrorCode,
+    message: string,
+    id?: string,
+    room?: string,
+  ): void {
     this.#context.stats.error(code);
-    this.send(errorFrame(code, message, id));
+    this.send(errorFrame(code, message, id, room));
   }
 
   /** Starts closing: aborts jobs, leaves rooms, sends a close frame. */
@@ -544,6 +549,8 @@ export class Connection {
       this.sendError(
         "bus_unavailable",
         "Rooms are not available on this server",
+        undefined,
+        frame.room,
       );
       return;
     }
@@ -552,6 +559,8 @@ export class Connection {
       this.sendError(
         "invalid_field",
         `A connection may join at most ${MAX_ROOMS_PER_CONNECTION} rooms`,
+        undefined,
+        frame.room,
       );
       return;
     }
@@ -587,6 +596,8 @@ export class Connection {
       this.sendError(
         "bus_unavailable",
         `Could not join room "${frame.room}"; try again`,
+        undefined,
+        frame.room,
       );
     }
   }
@@ -594,7 +605,12 @@ export class Connection {
   async #leave(frame: LeaveFrame): Promise<void> {
     const member = this.#rooms.get(frame.room);
     if (!member) {
-      this.sendError("not_in_room", `You are not in room "${frame.room}"`);
+      this.sendError(
+        "not_in_room",
+        `You are not in room "${frame.room}"`,
+        undefined,
+        frame.room,
+      );
       return;
     }
     this.#rooms.delete(frame.room);
