@@ -96,9 +96,10 @@ export class RealtimeServer {
   }
 
   /**
-   * Upgrades `req` to a WebSocket session, or refuses it: 405 (not GET),
-   * 400 (not an upgrade), 403 (Origin), 401 (token), 503 (draining or
-   * MAX_CONNECTIONS), 429 (MAX_CONNECTIONS_PER_IP).
+   * Upgrades `req` to a WebSocket session, or refuses it, checked in this
+   * order: 503 (draining), 405 (not GET), 400 (not an upgrade), 403
+   * (Origin), 401 (token), 503 (MAX_CONNECTIONS), 429
+   * (MAX_CONNECTIONS_PER_IP).
    */
   upgrade(req: Request, remoteAddr?: Deno.Addr): Response {
     const refused = this.#check(req, remoteAddr);
