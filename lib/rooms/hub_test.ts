@@ -3,7 +3,7 @@ import {
   ok as assert,
   rejects as assertRejects,
 } from "node:assert/strict";
-import type { JoinedFrame, RoomMessage } from "../protocol.ts";
+import type { JoinedFrame } from "../protocol.ts";
 import {
   BusUnavailableError,
   createHub,
@@ -14,6 +14,7 @@ import {
 import { KvRoomLog } from "./kv_log.ts";
 import { LocalBus } from "./local_bus.ts";
 import { LocalPresence } from "./presence.ts";
+import { RecordingMember } from "./testing.ts";
 import type { Bus, BusListener } from "./types.ts";
 
 function draft(n: number | string, from = "Ann"): MessageDraft {
@@ -27,52 +28,13 @@ function draft(n: number | string, from = "Ann"): MessageDraft {
   };
 }
 
-/** A member that records the frames it is sent, as a socket would. */
-class Client {
-  readonly frames: Record<string, unknown>[] = [];
-  #wake = () => {};
-  constructor(readonly id: string, readonly name = id) {}
-  send = (encoded: string) => {
-    this.frames.push(JSON.parse(encoded));
-    this.#wake();
-  };
-  /** Records `joined` the way the connection handler sends it. */
-  got(joined: JoinedFrame): JoinedFrame {
-    this.send(JSON.stringify(joined));
-    return joined;
-  }
-  messages(): RoomMessage[] {
-    return this.frames.filter((f) =>
-      f.type === "message"
-    ) as unknown as RoomMessage[];
-  }
-  presence(): number[] {
-    return this.frames.filter((f) => f.type === "presence").map((f) =>
-      f.online as number
-    );
-  }
-  async until(predicate: () => boolean, what: string): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 50);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  }
-}
-
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 Deno.test("join without since gets the last HISTORY_ON_JOIN messages", async () => {
   const hub = await createHub({ kvPath: ":memory:", historyOnJoin: 3 });
   try {
     for (let i = 1; i <= 5; i++) await hub.publish("lobby", draft(i));
-    const ann = new Client("c1", "Ann");
+    const ann = new RecordingMember("c1", "Ann");
     const joined = ann.got(await hub.join("lobby", ann));
     assertEquals(joined.type, "joined");
     assertEquals(joined.room, "lobby");
@@ -89,7 +51,11 @@ Deno.test("join without since gets the last HISTORY_ON_JOIN messages", async () 
 Deno.test("every member, sender included, gets each message once, in seq order", async () => {
   const hub = await createHub({ kvPath: ":memory:" });
   try {
-    const members = [new Client("a"), new Client("b"), new Client("c")];
+    const members = [
+      new RecordingMember("a"),
+      new RecordingMember("b"),
+      new RecordingMember("c"),
+    ];
     for (const member of members) member.got(await hub.join("r", member));
     await tick();
     const sent = await Promise.all(
@@ -109,7 +75,7 @@ Deno.test("every member, sender included, gets each message once, in seq order",
     assertEquals(first.room, "r");
     assertEquals(first.from, "a");
     // Another room's members get nothing.
-    const elsewhere = new Client("d");
+    const elsewhere = new RecordingMember("d");
     elsewhere.got(await hub.join("other", elsewhere));
     await hub.publish("r", draft("x"));
     assertEquals(elsewhere.messages(), []);
@@ -153,7 +119,7 @@ Deno.test("a broadcast frame is encoded once, not once per member", async () => 
 Deno.test("resume with since returns exactly the missed messages, then live ones", async () => {
   const hub = await createHub({ kvPath: ":memory:", historyOnJoin: 2 });
   try {
-    const ann = new Client("c1");
+    const ann = new RecordingMember("c1");
     ann.got(await hub.join("r", ann));
     for (let i = 1; i <= 10; i++) await hub.publish("r", draft(i));
     // Live frames for a new member are held until the task after `joined`
@@ -164,7 +130,7 @@ Deno.test("resume with since returns exactly the missed messages, then live ones
     assertEquals(lastSeen, 10);
     for (let i = 11; i <= 15; i++) await hub.publish("r", draft(i));
 
-    const again = new Client("c1-again");
+    const again = new RecordingMember("c1-again");
     const joined = again.got(await hub.join("r", again, 7));
     assertEquals(joined.history.map((m) => m.seq), [
       8,
@@ -181,7 +147,7 @@ Deno.test("resume with since returns exactly the missed messages, then live ones
     await hub.publish("r", draft(16));
     assertEquals(again.messages().map((m) => m.seq), [16]);
 
-    const upToDate = new Client("c2");
+    const upToDate = new RecordingMember("c2");
     const none = upToDate.got(await hub.join("r", upToDate, 16));
     assertEquals(none.history, []);
   } finally {
@@ -195,9 +161,9 @@ Deno.test("messages published while a member joins are neither lost nor duplicat
     const writer = (async () => {
       for (let i = 1; i <= 300; i++) await hub.publish("race", draft(i));
     })();
-    const joiners: Client[] = [];
+    const joiners: RecordingMember[] = [];
     for (let j = 0; j < 10; j++) {
-      const client = new Client(`j${j}`);
+      const client = new RecordingMember(`j${j}`);
       joiners.push(client);
       // Sends `joined` as soon as the promise resolves, like the handler.
       client.got(await hub.join("race", client, j % 2 === 0 ? 0 : undefined));
@@ -233,8 +199,8 @@ Deno.test("messages published while a member joins are neither lost nor duplicat
 Deno.test("presence counts members and is broadcast on every change", async () => {
   const hub = await createHub({ kvPath: ":memory:" });
   try {
-    const ann = new Client("a");
-    const bob = new Client("b");
+    const ann = new RecordingMember("a");
+    const bob = new RecordingMember("b");
     assertEquals(ann.got(await hub.join("r", ann)).online, 1);
     await tick();
     assertEquals(bob.got(await hub.join("r", bob)).online, 2);
@@ -270,7 +236,7 @@ Deno.test("a member whose send throws does not stop delivery to others", async (
         throw new Error("socket closed");
       },
     });
-    const ok = new Client("ok");
+    const ok = new RecordingMember("ok");
     ok.got(await hub.join("r", ok));
     await tick();
     await hub.publish("r", draft(1));
@@ -344,7 +310,7 @@ async function scrambledHub(gapWaitMs: number) {
 Deno.test("out-of-order fan-out is delivered in seq order", async () => {
   const { hub, bus } = await scrambledHub(10_000);
   try {
-    const ann = new Client("a");
+    const ann = new RecordingMember("a");
     ann.got(await hub.join("r", ann));
     await tick();
     for (let i = 1; i <= 20; i++) await hub.publish("r", draft(i));
@@ -361,7 +327,7 @@ Deno.test("out-of-order fan-out is delivered in seq order", async () => {
 Deno.test("a gap the bus never fills is read from history after gapWaitMs", async () => {
   const { hub, bus } = await scrambledHub(20);
   try {
-    const ann = new Client("a");
+    const ann = new RecordingMember("a");
     ann.got(await hub.join("r", ann));
     await tick();
     bus.drop = new Set([3, 4]);
@@ -379,12 +345,15 @@ Deno.test("a gap the bus never fills is read from history after gapWaitMs", asyn
 Deno.test("publish rejects with BusUnavailableError when it cannot fan out", async () => {
   const { hub, bus } = await scrambledHub(20);
   try {
-    const ann = new Client("a");
+    const ann = new RecordingMember("a");
     ann.got(await hub.join("r", ann));
     bus.healthy = false;
     await assertRejects(hub.publish("r", draft(1)), BusUnavailableError);
     assertEquals(hub.status(), "degraded");
-    await assertRejects(hub.join("r", new Client("b")), BusUnavailableError);
+    await assertRejects(
+      hub.join("r", new RecordingMember("b")),
+      BusUnavailableError,
+    );
     bus.healthy = true;
     assertEquals(hub.status(), "ok");
     const message = await hub.publish("r", draft(2));
@@ -415,7 +384,7 @@ Deno.test("publish rejects with BusUnavailableError when it cannot store", async
 
 Deno.test("a closed hub refuses joins and publishes", async () => {
   const hub = await createHub({ kvPath: ":memory:" });
-  const ann = new Client("a");
+  const ann = new RecordingMember("a");
   await hub.join("r", ann);
   await hub.close();
   await assertRejects(hub.join("r", ann), HubClosedError);
