@@ -23,6 +23,7 @@ import {
   parsePrometheusText,
   sampleValue,
 } from "./helpers/prometheus_text.ts";
+import { waitUntil } from "./helpers/wait.ts";
 
 const WAIT = { timeout: 30_000 };
 
@@ -32,19 +33,8 @@ async function scrape(url: string): Promise<Map<string, Family>> {
   return parsePrometheusText(await res.text());
 }
 
-async function until<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (true) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** Page and metrics probes are round trips: poll them gently. */
+const POLL = { intervalMs: 100 };
 
 /** The number of points the chart's summary says it shows. */
 async function chartPoints(page: Page): Promise<number> {
@@ -191,9 +181,10 @@ Deno.test("forecast page: server-side forecasts at 50 points/s, drawn once per f
       "pasted numbers go to the server and come back as a forecast",
       async () => {
         await paste(page, "100, 101.5, 99.8\n102 103.1 104");
-        await until(
-          async () => (await chartPoints(page)) === 6 ? true : undefined,
+        await waitUntil(
+          async () => (await chartPoints(page)) === 6,
           "the chart to show 6 points",
+          POLL,
         );
         assert.equal(await page.locator(".forecast__error").count(), 0);
         assert.deepEqual(sent.flat(), [100, 101.5, 99.8, 102, 103.1, 104]);
@@ -210,9 +201,10 @@ Deno.test("forecast page: server-side forecasts at 50 points/s, drawn once per f
       "the ticker at 50 points/s: paced frames, coalesced renders",
       async () => {
         await page.click('button:has-text("Reset")');
-        await until(
-          async () => (await chartPoints(page)) === 0 ? true : undefined,
+        await waitUntil(
+          async () => (await chartPoints(page)) === 0,
           "the chart to be cleared",
+          POLL,
         );
         const framesBefore = sent.length;
         await page.locator('.forecast__field input[type="range"]').fill("50");
@@ -221,9 +213,10 @@ Deno.test("forecast page: server-side forecasts at 50 points/s, drawn once per f
           WAIT,
         );
         await page.click('button:has-text("Start ticker")');
-        await until(
-          async () => (await chartPoints(page)) >= 60 ? true : undefined,
+        await waitUntil(
+          async () => (await chartPoints(page)) >= 60,
           "60 points on the chart",
+          POLL,
         );
         const pointsBefore = await chartPoints(page);
         report = await page.evaluate(measureInPage, 2000);
@@ -276,13 +269,14 @@ Deno.test("forecast page: server-side forecasts at 50 points/s, drawn once per f
         for (let i = 1; i < current.length; i++) {
           assert.ok(current[i].n > current[i - 1].n);
         }
-        await until(
+        await waitUntil(
           async () => {
             const fed = await page.textContent(".forecast__status") ?? "";
             const match = fed.match(/(\d+) points fed, (\d+) forecast/);
-            return match && match[1] === match[2] ? true : undefined;
+            return match !== null && match[1] === match[2];
           },
           "every fed point to be forecast",
+          POLL,
         );
         const path = await saveScreenshot(page, "forecast");
         console.log(`  screenshot: ${path}`);
@@ -300,9 +294,10 @@ Deno.test("forecast page: server-side forecasts at 50 points/s, drawn once per f
         );
         server = await startServer({ env: build.env, port });
         await page.waitForSelector('.forecast__badge[data-state="open"]', WAIT);
-        await until(
-          async () => (await chartPoints(page)) === fed ? true : undefined,
+        await waitUntil(
+          async () => (await chartPoints(page)) === fed,
           `the chart to show the ${fed} points again`,
+          POLL,
         );
         const reopened = forecasts.at(-1)!;
         assert.equal(reopened.n, fed);
@@ -331,12 +326,14 @@ Deno.test("forecast page: server-side forecasts at 50 points/s, drawn once per f
         const before = await scrape(server.url);
         assert.ok(sampleValue(before, "realtime_connections_open") >= 1);
         await page.close();
-        await until(async () => {
-          const metrics = await scrape(server.url);
-          return sampleValue(metrics, "realtime_connections_open") === 0
-            ? true
-            : undefined;
-        }, "the server to see the socket close");
+        await waitUntil(
+          async () => {
+            const metrics = await scrape(server.url);
+            return sampleValue(metrics, "realtime_connections_open") === 0;
+          },
+          "the server to see the socket close",
+          POLL,
+        );
         assert.deepEqual(pageErrors, [], "no uncaught error in the page");
       },
     );
