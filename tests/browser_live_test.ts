@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
+import { WAIT_MS } from "./helpers/wait.ts";
 import { launchBrowser, saveScreenshot } from "./helpers/browser.ts";
 import { buildApp } from "./helpers/build_app.ts";
 import {
@@ -14,7 +15,7 @@ import {
   startServer,
 } from "./helpers/server_process.ts";
 
-const WAIT = { timeout: 30_000 };
+const WAIT = { timeout: WAIT_MS };
 const stateIs = (state: string) =>
   `[data-testid="connection-state"][data-state="${state}"]`;
 const feedItem = (text: string) =>

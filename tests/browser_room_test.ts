@@ -4,11 +4,12 @@
  */
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
+import { WAIT_MS } from "./helpers/wait.ts";
 import { launchBrowser, saveScreenshot } from "./helpers/browser.ts";
 import { buildApp } from "./helpers/build_app.ts";
 import { REPO_ROOT, startServer } from "./helpers/server_process.ts";
 
-const WAIT = { timeout: 30_000 };
+const WAIT = { timeout: WAIT_MS };
 
 async function enterRoom(
   browser: Browser,

@@ -23,9 +23,9 @@ import {
   parsePrometheusText,
   sampleValue,
 } from "./helpers/prometheus_text.ts";
-import { waitUntil } from "./helpers/wait.ts";
+import { WAIT_MS, waitUntil } from "./helpers/wait.ts";
 
-const WAIT = { timeout: 30_000 };
+const WAIT = { timeout: WAIT_MS };
 
 async function scrape(url: string): Promise<Map<string, Family>> {
   const res = await fetch(`${url}/metrics`);

@@ -15,6 +15,7 @@ import {
   startServer,
 } from "./helpers/server_process.ts";
 import { WsClient } from "./helpers/ws_client.ts";
+import { WAIT_MS } from "./helpers/wait.ts";
 
 const TOKEN = `t0k-${crypto.randomUUID()}`;
 const UPGRADE = {
@@ -211,7 +212,7 @@ Deno.test("ACCESS_TOKEN: gate, sign-in form, session cookie, /ws, no token in lo
           await page.goto(server.url + "/");
           await page.waitForSelector(
             '[data-testid="connection-state"][data-state="open"]',
-            { timeout: 30_000 },
+            { timeout: WAIT_MS },
           );
         } finally {
           await browser.close();

@@ -13,8 +13,9 @@ import { chromium } from "playwright-core";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./helpers/browser.ts";
 import { buildApp } from "./helpers/build_app.ts";
 import { REPO_ROOT, startServer } from "./helpers/server_process.ts";
+import { WAIT_MS } from "./helpers/wait.ts";
 
-const WAIT = { timeout: 30_000 };
+const WAIT = { timeout: WAIT_MS };
 
 /** Parses a CSP header into directive → sources. */
 function parsePolicy(header: string | null): Map<string, string[]> {

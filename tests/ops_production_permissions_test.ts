@@ -14,9 +14,9 @@ import {
   startServer,
 } from "./helpers/server_process.ts";
 import { WsClient } from "./helpers/ws_client.ts";
+import { WAIT_MS } from "./helpers/wait.ts";
 
 const PRODUCTION_PERMISSIONS = ["--allow-net", "--allow-read", "--allow-env"];
-const WAIT_MS = 20_000;
 
 async function firstStaticFile(): Promise<string> {
   const names: string[] = [];

@@ -18,8 +18,7 @@ import {
   startServer,
 } from "./helpers/server_process.ts";
 import { type Frame, WsClient } from "./helpers/ws_client.ts";
-
-const WAIT_MS = 30_000;
+import { WAIT_MS } from "./helpers/wait.ts";
 
 async function joinRoom(
   server: ServerProcess,

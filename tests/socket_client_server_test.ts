@@ -11,13 +11,14 @@ import {
 import type { RoomMessage } from "../lib/protocol.ts";
 import { createHub } from "../lib/rooms/hub.ts";
 import { startRealtime } from "./helpers/realtime_server.ts";
+import { WAIT_MS } from "./helpers/wait.ts";
 
 /** Resolves once `check()` is true, re-checking on every client event. */
 function until(
   client: SocketClient,
   check: () => boolean,
   what: string,
-  ms = 10_000,
+  ms = WAIT_MS,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const offs: (() => void)[] = [];

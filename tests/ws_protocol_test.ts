@@ -186,10 +186,7 @@ Deno.test("pow: a verifiable proof of work computed in the worker pool", async (
   const client = await WsClient.open(server.wsUrl);
   try {
     client.send({ type: "send", id: "p", text: "proof", processor: "pow" });
-    const result = await client.waitFor(
-      (frame) => frame.type === "result",
-      20000,
-    );
+    const result = await client.waitFor((frame) => frame.type === "result");
     const match = /^nonce=(\d+) sha256=([0-9a-f]{64})$/.exec(result.message);
     assert.ok(match, result.message);
     assert.ok(verifyProofOfWork("proof", Number(match[1]), 10));

@@ -30,7 +30,7 @@ export interface RedisServer {
 export interface RedisServerOptions {
   /** A fixed port; by default a free one is picked. */
   port?: number;
-  /** How long to wait for PING to answer, in ms (default 10 000). */
+  /** How long to wait for PING to answer, in ms (default 30 000). */
   readyTimeoutMs?: number;
 }
 
@@ -108,7 +108,7 @@ async function waitUntilReady(
 export async function startRedisServer(
   options: RedisServerOptions = {},
 ): Promise<RedisServer> {
-  const timeoutMs = options.readyTimeoutMs ?? 10_000;
+  const timeoutMs = options.readyTimeoutMs ?? 30_000;
   // A free port can be taken between picking and binding: retry a few times.
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = options.port ?? freePort();

@@ -16,7 +16,7 @@
  */
 
 /** The default deadline of {@linkcode waitUntil}, in ms. */
-export const WAIT_MS = 30_000;
+export const WAIT_MS = 60_000;
 
 /** Options for {@linkcode waitUntil}. */
 export interface WaitOptions<T> {
