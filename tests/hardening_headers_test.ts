@@ -9,8 +9,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { createHandler, type Manifest } from "$fresh/server.ts";
-import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./helpers/browser.ts";
+import { launchBrowser } from "./helpers/browser.ts";
 import { buildApp } from "./helpers/build_app.ts";
 import { REPO_ROOT, startServer } from "./helpers/server_process.ts";
 import { WAIT_MS } from "./helpers/wait.ts";
@@ -141,11 +140,9 @@ Deno.test("Chromium: the CSP lets every island run and blocks injected inline sc
   // A document fulfilled by page.route() has no known address space, so
   // Chromium's Local Network Access checks would block its socket to
   // 127.0.0.1; that is not what this test is about, so they are off.
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [...CHROMIUM_ARGS, "--disable-features=LocalNetworkAccessChecks"],
-  });
+  const browser = await launchBrowser([
+    "--disable-features=LocalNetworkAccessChecks",
+  ]);
   try {
     const page = await browser.newPage();
     const errors: string[] = [];

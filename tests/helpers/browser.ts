@@ -32,12 +32,15 @@ export const CHROMIUM_ARGS: readonly string[] = [
   "--disable-sync",
 ];
 
-/** Launch headless Chromium. Close it with `browser.close()`. */
-export function launchBrowser(): Promise<Browser> {
+/**
+ * Launch headless Chromium with {@linkcode CHROMIUM_ARGS} and `extraArgs`.
+ * Close it with `browser.close()`.
+ */
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [...CHROMIUM_ARGS],
+    args: [...CHROMIUM_ARGS, ...extraArgs],
   });
 }
 
