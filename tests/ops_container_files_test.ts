@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { buildApp } from "./helpers/build_app.ts";
 import { freePort, REPO_ROOT, startServer } from "./helpers/server_process.ts";
+import { waitUntil } from "./helpers/wait.ts";
 
 const dockerfile = await Deno.readTextFile(`${REPO_ROOT}/Dockerfile`);
 const instructions = dockerfile
@@ -87,15 +88,20 @@ Deno.test("Dockerfile HEALTHCHECK: exit 0 on 200, 1 on 503 or no answer", async 
 
   await t.step("the real app: healthy", async () => {
     const build = await buildApp(REPO_ROOT);
-    const app = await startServer({ env: { ...build.env, LOG_LEVEL: "warn" } });
+    const app = await startServer({
+      env: { ...build.env, KV_PATH: ":memory:", LOG_LEVEL: "warn" },
+    });
     try {
       // The rooms hub opens on first use; Docker's start period covers that.
-      for (let i = 0; i < 200; i++) {
-        const res = await fetch(`${app.url}/healthz`);
-        await res.body?.cancel();
-        if (res.status === 200) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitUntil(
+        async () => {
+          const res = await fetch(`${app.url}/healthz`);
+          await res.body?.cancel();
+          return res.status === 200;
+        },
+        "healthz 200",
+        { intervalMs: 100 },
+      );
       assert.equal(await check(app.port), 0);
     } finally {
       await app.stop();
