@@ -27,9 +27,9 @@ const builds = new Map<string, Promise<AppBuild>>();
 /**
  * Run `deno run -A dev.ts build` in `cwd` with `FRESH_OUT_DIR` set to a fresh
  * temporary directory. Repeated calls for the same `cwd` in one process share
- * one build. Throws with the build's output if it fails. The directory lives
- * under the OS temp dir and is removed on process exit by the OS cleaner, not
- * by this helper (a running server may still read it).
+ * one build. Throws with the build's output if it fails. The directory is
+ * removed when this test process exits (not earlier: every test of the file
+ * may serve it), by an `unload` listener.
  */
 export function buildApp(cwd: string): Promise<AppBuild> {
   let build = builds.get(cwd);
@@ -43,6 +43,13 @@ export function buildApp(cwd: string): Promise<AppBuild> {
 
 async function runBuild(cwd: string): Promise<AppBuild> {
   const outDir = await Deno.makeTempDir({ prefix: "fresh_build_" });
+  globalThis.addEventListener("unload", () => {
+    try {
+      Deno.removeSync(outDir, { recursive: true });
+    } catch {
+      // already gone
+    }
+  });
   const env = { FRESH_OUT_DIR: outDir };
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "dev.ts", "build"],
