@@ -61,16 +61,37 @@ export function freePort(): number {
   return port;
 }
 
+/** Thrown when the child could not bind its port (someone took it). */
+class PortTakenError extends Error {}
+
 /**
  * Start `deno run <permissions> <entry>` with `PORT` set, and resolve once it
  * answers an HTTP request on `/` (any status). Rejects, after stopping the
  * child, if it exits early or does not answer in time; the error carries its
- * output.
+ * output. A port picked here can be taken (by any socket on the machine)
+ * before the child binds it: then it retries on another port.
  */
 export async function startServer(
   options: StartServerOptions = {},
 ): Promise<ServerProcess> {
-  const port = options.port ?? freePort();
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await startOnce(options, options.port ?? freePort());
+    } catch (error) {
+      if (
+        !(error instanceof PortTakenError) || options.port !== undefined ||
+        attempt === 5
+      ) {
+        throw error;
+      }
+    }
+  }
+}
+
+async function startOnce(
+  options: StartServerOptions,
+  port: number,
+): Promise<ServerProcess> {
   const permissions = options.permissions ??
     ["--allow-net", "--allow-read", "--allow-env"];
   const child = new Deno.Command(Deno.execPath(), {
@@ -124,14 +145,21 @@ export async function startServer(
   };
 
   const url = `http://127.0.0.1:${port}`;
+  // A probe must not wait forever on a connection the child will never
+  // answer (another listener on the port while the child failed to bind).
+  const probing = new AbortController();
+  void status.then(() => probing.abort());
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   while (true) {
     if (exited) {
       await stop();
-      throw new Error(`server exited before answering:\n${output}`);
+      const message = `server exited before answering:\n${output}`;
+      throw /AddrInUse/.test(output)
+        ? new PortTakenError(message)
+        : new Error(message);
     }
     try {
-      const res = await fetch(url + "/");
+      const res = await fetch(url + "/", { signal: probing.signal });
       await res.body?.cancel();
       break;
     } catch {
