@@ -68,8 +68,16 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.addSignalListener(signal, () => void shutdown(signal));
 }
 
-await start(manifest, {
-  ...config,
-  server: { ...config.server, signal: stopServing.signal },
-});
+try {
+  await start(manifest, {
+    ...config,
+    server: { ...config.server, signal: stopServing.signal },
+  });
+} catch (error) {
+  if (!(error instanceof Deno.errors.AddrInUse)) throw error;
+  console.error(
+    `Cannot start: port ${realtime.config.port} is already in use (set PORT to another)`,
+  );
+  Deno.exit(1);
+}
 Deno.exit(0);

@@ -154,7 +154,7 @@ async function startOnce(
     if (exited) {
       await stop();
       const message = `server exited before answering:\n${output}`;
-      throw /AddrInUse/.test(output)
+      throw /AddrInUse|is already in use/.test(output)
         ? new PortTakenError(message)
         : new Error(message);
     }
