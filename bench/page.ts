@@ -11,7 +11,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { chromium, type Page, type Response } from "playwright-core";
+import type { Page, Response } from "playwright-core";
+import { launchBrowser } from "../tests/helpers/browser.ts";
 import { emit } from "./gen.ts";
 
 const { values } = parseArgs({
@@ -149,19 +150,7 @@ async function measure(page: Page, round: number) {
   };
 }
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await launchBrowser();
 try {
   for (let round = 0; round < Number(values.rounds); round++) {
     const context = await browser.newContext();
