@@ -5,19 +5,8 @@
  */
 
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { createHub, type MessageDraft } from "../lib/rooms/hub.ts";
-import { RecordingMember } from "../lib/rooms/testing.ts";
-
-function draft(n: number): MessageDraft {
-  return {
-    id: `m${n}`,
-    from: "Ann",
-    text: `hi ${n}`,
-    message: `HI ${n}`,
-    time: "10:00:00",
-    processor: "upper",
-  };
-}
+import { createHub } from "../lib/rooms/hub.ts";
+import { draft, RecordingMember } from "../lib/rooms/testing.ts";
 
 Deno.test("broadcast hubs share seqs, history, fan-out and presence", async () => {
   const dir = await Deno.makeTempDir({ prefix: "rooms-kv-" });

@@ -13,7 +13,6 @@ import {
   createHub,
   Hub,
   type HubConfig,
-  type MessageDraft,
   RedisUnavailableError,
 } from "../lib/rooms/hub.ts";
 import { RedisBus } from "../lib/rooms/redis_bus.ts";
@@ -21,20 +20,9 @@ import { RedisKeys } from "../lib/rooms/redis_keys.ts";
 import { RedisLink } from "../lib/rooms/redis_link.ts";
 import { RedisRoomLog } from "../lib/rooms/redis_log.ts";
 import { RedisPresence } from "../lib/rooms/redis_presence.ts";
-import { eventually, RecordingMember } from "../lib/rooms/testing.ts";
+import { draft, eventually, RecordingMember } from "../lib/rooms/testing.ts";
 import { freePort, startRedisServer } from "./helpers/redis_server.ts";
 import { waitUntil } from "./helpers/wait.ts";
-
-function draft(n: number | string, from = "Ann"): MessageDraft {
-  return {
-    id: `m${n}`,
-    from,
-    text: `hi ${n}`,
-    message: `HI ${n}`,
-    time: "10:00:00",
-    processor: "upper",
-  };
-}
 
 const range = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);

@@ -4,29 +4,12 @@ import {
   rejects as assertRejects,
 } from "node:assert/strict";
 import type { JoinedFrame } from "../protocol.ts";
-import {
-  BusUnavailableError,
-  createHub,
-  Hub,
-  HubClosedError,
-  type MessageDraft,
-} from "./hub.ts";
+import { BusUnavailableError, createHub, Hub, HubClosedError } from "./hub.ts";
 import { KvRoomLog } from "./kv_log.ts";
 import { LocalBus } from "./local_bus.ts";
 import { LocalPresence } from "./presence.ts";
-import { RecordingMember } from "./testing.ts";
+import { draft, RecordingMember } from "./testing.ts";
 import type { Bus, BusListener } from "./types.ts";
-
-function draft(n: number | string, from = "Ann"): MessageDraft {
-  return {
-    id: `m${n}`,
-    from,
-    text: `hi ${n}`,
-    message: `HI ${n}`,
-    time: "10:00:00",
-    processor: "upper",
-  };
-}
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 

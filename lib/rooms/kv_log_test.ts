@@ -3,18 +3,7 @@ import {
   ok as assert,
 } from "node:assert/strict";
 import { KvRoomLog } from "./kv_log.ts";
-import type { MessageDraft } from "./types.ts";
-
-function draft(n: number): MessageDraft {
-  return {
-    id: `m${n}`,
-    from: "Ann",
-    text: `hello ${n}`,
-    message: `HELLO ${n}`,
-    time: "12:00:00",
-    processor: "upper",
-  };
-}
+import { draft } from "./testing.ts";
 
 async function withLog(
   historyLimit: number,

@@ -6,6 +6,19 @@
  */
 
 import type { JoinedFrame, RoomMessage } from "../protocol.ts";
+import type { MessageDraft } from "./types.ts";
+
+/** A room message draft numbered `n` (id `m<n>`, text `hi <n>`), for hub and log tests. */
+export function draft(n: number | string, from = "Ann"): MessageDraft {
+  return {
+    id: `m${n}`,
+    from,
+    text: `hi ${n}`,
+    message: `HI ${n}`,
+    time: "10:00:00",
+    processor: "upper",
+  };
+}
 
 /** A room member that records frames, as a socket would receive them. */
 export class RecordingMember {
