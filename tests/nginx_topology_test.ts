@@ -12,7 +12,9 @@ import {
   freePort,
   REPO_ROOT,
   type ServerProcess,
+  spawnCaptured,
   startServer,
+  waitForHttp,
 } from "./helpers/server_process.ts";
 import { type Frame, WsClient } from "./helpers/ws_client.ts";
 import { WAIT_MS, waitUntil } from "./helpers/wait.ts";
@@ -58,7 +60,7 @@ async function startNginx(apps: number[]): Promise<Nginx> {
   const port = freePort();
   const conf = localConf(await Deno.readTextFile(CONF), port, apps);
   await Deno.writeTextFile(`${prefix}/nginx.conf`, conf);
-  const child = new Deno.Command(NGINX, {
+  const nginx = spawnCaptured(NGINX, {
     args: [
       "-p",
       `${prefix}/`,
@@ -67,47 +69,19 @@ async function startNginx(apps: number[]): Promise<Nginx> {
       "-g",
       `daemon off; pid ${prefix}/nginx.pid; error_log stderr warn;`,
     ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let output = "";
-  const pump = async (stream: ReadableStream<Uint8Array>) => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) output += decoder.decode(chunk);
-  };
-  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  let exited = false;
-  const status = child.status.then((s) => {
-    exited = true;
-    return s;
   });
   const stop = async () => {
-    if (!exited) child.kill("SIGTERM");
-    await status;
-    await pumps;
+    await nginx.stop();
     await Deno.remove(prefix, { recursive: true });
   };
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + WAIT_MS;
-  while (true) {
-    if (exited) {
-      await stop();
-      throw new Error(`nginx exited:\n${output}`);
-    }
-    try {
-      const res = await fetch(`${url}/healthz`);
-      await res.body?.cancel();
-      break;
-    } catch {
-      if (Date.now() > deadline) {
-        await stop();
-        throw new Error(`nginx did not answer:\n${output}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  try {
+    await waitForHttp(`${url}/healthz`, nginx, WAIT_MS);
+  } catch (error) {
+    await Deno.remove(prefix, { recursive: true });
+    throw error;
   }
-  return { url, wsUrl: `ws://127.0.0.1:${port}`, output: () => output, stop };
+  return { url, wsUrl: `ws://127.0.0.1:${port}`, output: nginx.output, stop };
 }
 
 async function health(url: string): Promise<Record<string, unknown>> {

@@ -88,26 +88,31 @@ export async function startServer(
   }
 }
 
-async function startOnce(
-  options: StartServerOptions,
-  port: number,
-): Promise<ServerProcess> {
-  const permissions = options.permissions ??
-    ["--allow-net", "--allow-read", "--allow-env"];
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...permissions,
-      options.entry ?? "main.ts",
-      ...(options.args ?? []),
-    ],
-    cwd: options.cwd ?? REPO_ROOT,
-    env: { ...options.env, PORT: String(port), NO_COLOR: "1" },
+/** A child process whose stdout and stderr are collected into one string. */
+export interface CapturedProcess {
+  /** The child process. */
+  child: Deno.ChildProcess;
+  /** Everything the child printed so far (stdout and stderr interleaved). */
+  output(): string;
+  /** Whether the child has exited. */
+  exited(): boolean;
+  /** Aborts once the child has exited. */
+  exitSignal: AbortSignal;
+  /** Send `signal` (default SIGTERM) unless it exited; wait; return the exit code. */
+  stop(signal?: Deno.Signal): Promise<number>;
+}
+
+/** Spawns `command` with piped output collected by {@linkcode CapturedProcess}. */
+export function spawnCaptured(
+  command: string,
+  options: Omit<Deno.CommandOptions, "stdin" | "stdout" | "stderr">,
+): CapturedProcess {
+  const child = new Deno.Command(command, {
+    ...options,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-
   let output = "";
   const pump = async (stream: ReadableStream<Uint8Array>) => {
     const decoder = new TextDecoder();
@@ -120,63 +125,103 @@ async function startOnce(
     }
   };
   const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
-
   let exited = false;
+  const exit = new AbortController();
   const status = child.status.then((s) => {
     exited = true;
+    exit.abort();
     return s;
   });
-
   let stopped: Promise<number> | undefined;
-  const stop = (signal: Deno.Signal = "SIGTERM"): Promise<number> => {
-    stopped ??= (async () => {
-      if (!exited) {
-        try {
-          child.kill(signal);
-        } catch {
-          // already gone
+  return {
+    child,
+    output: () => output,
+    exited: () => exited,
+    exitSignal: exit.signal,
+    stop(signal: Deno.Signal = "SIGTERM") {
+      stopped ??= (async () => {
+        if (!exited) {
+          try {
+            child.kill(signal);
+          } catch {
+            // already gone
+          }
         }
-      }
-      const s = await status;
-      await pumps;
-      return s.code;
-    })();
-    return stopped;
+        const s = await status;
+        await pumps;
+        return s.code;
+      })();
+      return stopped;
+    },
   };
+}
 
-  const url = `http://127.0.0.1:${port}`;
-  // A probe must not wait forever on a connection the child will never
-  // answer (another listener on the port while the child failed to bind).
-  const probing = new AbortController();
-  void status.then(() => probing.abort());
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
+/**
+ * Polls `url` until it answers (any status). If the process exits first, or
+ * nothing answers within `timeoutMs`, it stops the process and throws with
+ * its output (the `exited` flag of the error says which).
+ */
+export async function waitForHttp(
+  url: string,
+  proc: CapturedProcess,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (true) {
-    if (exited) {
-      await stop();
-      const message = `server exited before answering:\n${output}`;
-      throw /AddrInUse|is already in use/.test(output)
-        ? new PortTakenError(message)
-        : new Error(message);
+    if (proc.exited()) {
+      await proc.stop();
+      throw Object.assign(
+        new Error(`process exited before ${url} answered:\n${proc.output()}`),
+        { exited: true },
+      );
     }
     try {
-      const res = await fetch(url + "/", { signal: probing.signal });
+      // A probe must not wait forever on a connection the child will never
+      // answer (another listener on the port while the child failed to bind).
+      const res = await fetch(url, { signal: proc.exitSignal });
       await res.body?.cancel();
-      break;
+      return;
     } catch {
       if (Date.now() > deadline) {
-        await stop();
-        throw new Error(`server did not answer on ${url}:\n${output}`);
+        await proc.stop();
+        throw new Error(`nothing answered on ${url}:\n${proc.output()}`);
       }
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
 
+async function startOnce(
+  options: StartServerOptions,
+  port: number,
+): Promise<ServerProcess> {
+  const permissions = options.permissions ??
+    ["--allow-net", "--allow-read", "--allow-env"];
+  const proc = spawnCaptured(Deno.execPath(), {
+    args: [
+      "run",
+      ...permissions,
+      options.entry ?? "main.ts",
+      ...(options.args ?? []),
+    ],
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { ...options.env, PORT: String(port), NO_COLOR: "1" },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(url + "/", proc, options.readyTimeoutMs ?? 60_000);
+  } catch (error) {
+    const exited = (error as { exited?: boolean }).exited === true;
+    throw exited && /AddrInUse|is already in use/.test(proc.output())
+      ? new PortTakenError((error as Error).message)
+      : error;
+  }
   return {
     port,
     url,
     wsUrl: `ws://127.0.0.1:${port}`,
-    process: child,
-    stdout: () => output,
-    stop,
+    process: proc.child,
+    stdout: proc.output,
+    stop: proc.stop,
   };
 }
