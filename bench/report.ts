@@ -175,109 +175,72 @@ function oursOnly<T extends object>(
   };
 }
 
+/** One row of a load: metric name, unit, and the round field it is read from. */
+type Spec<T> = [metric: string, unit: string, key: Numeric<T>];
+
+/** Rows comparing the three servers, or none when the load did not run. */
+function compared<T extends { server: ServerName }>(
+  load: string,
+  rounds: T[],
+  specs: Spec<T>[],
+): Row[] {
+  return rounds.length
+    ? specs.map(([metric, unit, key]) => row(load, metric, unit, rounds, key))
+    : [];
+}
+
+/** Rows measured on our server only, or none when the load did not run. */
+function oursAlone<T extends object>(
+  load: string,
+  rounds: T[],
+  specs: Spec<T>[],
+): Row[] {
+  return rounds.length
+    ? specs.map(([metric, unit, key]) =>
+      oursOnly(load, metric, unit, rounds, key)
+    )
+    : [];
+}
+
 /** The results table: medians over rounds, by server. */
 export function tableRows(rounds: Rounds): Row[] {
-  const rows: Row[] = [];
-  if (rounds.echo.length) {
-    rows.push(
-      row("echo", "throughput", "msg/s", rounds.echo, "throughput"),
-      row("echo", "latency p50", "ms", rounds.echo, "p50"),
-      row("echo", "latency p99", "ms", rounds.echo, "p99"),
-      row(
-        "echo",
-        "server CPU per message",
-        "µs",
-        rounds.echo,
-        "cpuPerMessageUs",
-      ),
-      row("echo", "server CPU", "% of a core", rounds.echo, "serverCpuPct"),
-      row(
-        "echo",
-        "generator CPU",
-        "% of a core",
-        rounds.echo,
-        "generatorCpuPct",
-      ),
-    );
-  }
-  if (rounds.fanout.length) {
-    rows.push(
-      row("fan-out", "deliveries expected", "", rounds.fanout, "expected"),
-      row("fan-out", "deliveries missing", "", rounds.fanout, "missing"),
-      row("fan-out", "delivery p50", "ms", rounds.fanout, "p50"),
-      row("fan-out", "delivery p99", "ms", rounds.fanout, "p99"),
-      row(
-        "fan-out",
-        "CPU per delivery",
-        "µs",
-        rounds.fanout,
-        "cpuPerDeliveryUs",
-      ),
-      row(
-        "fan-out",
-        "server CPU",
-        "% of a core",
-        rounds.fanout,
-        "serverCpuPct",
-      ),
-      row(
-        "fan-out",
-        "generator CPU",
-        "% of a core",
-        rounds.fanout,
-        "generatorCpuPct",
-      ),
-    );
-  }
-  if (rounds.idle.length) {
-    rows.push(
-      row("idle", "connections open", "", rounds.idle, "answered"),
-      row(
-        "idle",
-        "memory per connection",
-        "bytes",
-        rounds.idle,
-        "bytesPerConnection",
-      ),
-      row("idle", "RSS with all open", "KiB", rounds.idle, "rssAfterKiB"),
-    );
-  }
-  if (rounds.page.length) {
-    rows.push(
-      oursOnly("page", "requests", "", rounds.page, "requests"),
-      oursOnly("page", "JavaScript", "bytes", rounds.page, "jsBytes"),
-      oursOnly("page", "JavaScript gzip", "bytes", rounds.page, "jsGzipBytes"),
-      oursOnly("page", "load event", "ms", rounds.page, "loadMs"),
-      oursOnly(
-        "page",
-        "first result (Enter → shown)",
-        "ms",
-        rounds.page,
-        "firstResultMs",
-      ),
-      oursOnly(
-        "page",
-        "navigation → first result",
-        "ms",
-        rounds.page,
-        "loadToResultMs",
-      ),
-    );
-  }
-  if (rounds.ping.length) {
-    rows.push(
-      oursOnly("ping under CPU load", "RTT p50", "ms", rounds.ping, "p50"),
-      oursOnly("ping under CPU load", "RTT p99", "ms", rounds.ping, "p99"),
-      oursOnly(
-        "ping under CPU load",
-        "pow jobs done",
-        "/s",
-        rounds.ping,
-        "jobsPerSecond",
-      ),
-    );
-  }
-  return rows;
+  return [
+    ...compared("echo", rounds.echo, [
+      ["throughput", "msg/s", "throughput"],
+      ["latency p50", "ms", "p50"],
+      ["latency p99", "ms", "p99"],
+      ["server CPU per message", "µs", "cpuPerMessageUs"],
+      ["server CPU", "% of a core", "serverCpuPct"],
+      ["generator CPU", "% of a core", "generatorCpuPct"],
+    ]),
+    ...compared("fan-out", rounds.fanout, [
+      ["deliveries expected", "", "expected"],
+      ["deliveries missing", "", "missing"],
+      ["delivery p50", "ms", "p50"],
+      ["delivery p99", "ms", "p99"],
+      ["CPU per delivery", "µs", "cpuPerDeliveryUs"],
+      ["server CPU", "% of a core", "serverCpuPct"],
+      ["generator CPU", "% of a core", "generatorCpuPct"],
+    ]),
+    ...compared("idle", rounds.idle, [
+      ["connections open", "", "answered"],
+      ["memory per connection", "bytes", "bytesPerConnection"],
+      ["RSS with all open", "KiB", "rssAfterKiB"],
+    ]),
+    ...oursAlone("page", rounds.page, [
+      ["requests", "", "requests"],
+      ["JavaScript", "bytes", "jsBytes"],
+      ["JavaScript gzip", "bytes", "jsGzipBytes"],
+      ["load event", "ms", "loadMs"],
+      ["first result (Enter → shown)", "ms", "firstResultMs"],
+      ["navigation → first result", "ms", "loadToResultMs"],
+    ]),
+    ...oursAlone("ping under CPU load", rounds.ping, [
+      ["RTT p50", "ms", "p50"],
+      ["RTT p99", "ms", "p99"],
+      ["pow jobs done", "/s", "jobsPerSecond"],
+    ]),
+  ];
 }
 
 /** The JavaScript budget of the home page, gzip, in bytes (15 KB, counted as 15,000). */
